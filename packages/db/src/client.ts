@@ -1,0 +1,77 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema";
+
+/** The one database type every package codes against, whichever driver is behind it. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A transaction handle is also a `Db`, so actions accept either. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export type DatabaseConfig =
+  /** Real PostgreSQL through postgres.js. */
+  | { url: string; maxConnections?: number }
+  /** Embedded PGlite persisted in `dataDir` (`memory://` for tests). One process owns it. */
+  | { dataDir: string };
+
+export interface Database {
+  db: Db;
+  driver: "postgres" | "pglite";
+  config: DatabaseConfig;
+  /** Subscribes to a NOTIFY channel; resolves to an unsubscribe function. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+const options = { schema, casing: "snake_case" } as const;
+
+/** Opens PostgreSQL when given a URL, otherwise the embedded database in `dataDir`. */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if ("url" in config) {
+    const client = postgres(config.url, { max: config.maxConnections ?? 10, onnotice: () => {} });
+    const db = drizzlePostgres({ client, ...options });
+    return {
+      db,
+      driver: "postgres",
+      config,
+      async listen(channel, onMessage) {
+        const subscription = await client.listen(channel, onMessage);
+        return () => subscription.unlisten();
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  if (!config.dataDir.startsWith("memory://")) mkdirSync(config.dataDir, { recursive: true });
+  const client = await PGlite.create(config.dataDir);
+  const db = drizzlePglite({ client, ...options });
+  return {
+    db,
+    driver: "pglite",
+    config,
+    listen: (channel, onMessage) => client.listen(channel, onMessage),
+    close: () => client.close(),
+  };
+}
+
+const sharedDatabases = Symbol.for("tollgate.db.shared");
+type SharedRegistry = { [sharedDatabases]?: Map<string, Promise<Database>> };
+
+/**
+ * One `Database` per configuration per process. The embedded database has a single owner, so
+ * the all-in-one launcher and the console's server bundle, which run in one process, must share
+ * the handle rather than each open the data folder (which would silently diverge).
+ */
+export function openSharedDatabase(config: DatabaseConfig): Promise<Database> {
+  const registry = ((globalThis as SharedRegistry)[sharedDatabases] ??= new Map());
+  const key = JSON.stringify(config);
+  let database = registry.get(key);
+  if (!database) {
+    database = openDatabase(config);
+    registry.set(key, database);
+    database.catch(() => registry.delete(key));
+  }
+  return database;
+}

@@ -1,0 +1,5 @@
+export { openDatabase, openSharedDatabase, type Database, type DatabaseConfig, type Db, type Tx } from "./client";
+export { migrate, defaultMigrationsFolder } from "./migrate";
+export * as schema from "./schema";
+export * from "./schema";
+export * from "./models";
