@@ -4,6 +4,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { lockDataDir } from "./data-dir-lock";
 import * as schema from "./schema";
 
 /** The one database type every package codes against, whichever driver is behind it. */
@@ -44,15 +45,25 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       close: () => client.end({ timeout: 5 }),
     };
   }
-  if (!config.dataDir.startsWith("memory://")) mkdirSync(config.dataDir, { recursive: true });
-  const client = await PGlite.create(config.dataDir);
+  let unlock = () => {};
+  if (!config.dataDir.startsWith("memory://")) {
+    mkdirSync(config.dataDir, { recursive: true });
+    unlock = lockDataDir(config.dataDir);
+  }
+  const client = await PGlite.create(config.dataDir).catch((error: unknown) => {
+    unlock();
+    throw error;
+  });
   const db = drizzlePglite({ client, ...options });
   return {
     db,
     driver: "pglite",
     config,
     listen: (channel, onMessage) => client.listen(channel, onMessage),
-    close: () => client.close(),
+    async close() {
+      await client.close();
+      unlock();
+    },
   };
 }
 

@@ -1,0 +1,2 @@
+export { seedDemo, type SeedResult } from "./seed";
+export { demoOrganization, demoPassword, demoUsers } from "./cast";

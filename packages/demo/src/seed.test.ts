@@ -1,0 +1,46 @@
+import { openTestDatabase, testDrivers, withRollback } from "@tollgate/db/testing";
+import { agents, approvals, decisions, delegations, organizations, reservations, trustScores, users, type Database } from "@tollgate/db";
+import { count, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoOrganization } from "./cast";
+import { seedDemo } from "./seed";
+
+const tables = { organizations, users, agents, delegations, decisions, reservations, approvals, trustScores };
+
+describe.each(testDrivers)("demo seed on %s", (driver) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase(driver);
+  });
+  afterAll(() => database?.close());
+
+  it("creates an organization with every role, a dozen agents and 30 days of history, and a second run changes nothing", () =>
+    withRollback(database.db, async (tx) => {
+      // The shared test PostgreSQL may hold a demo org from a crashed run; this test owns the slug.
+      await tx.delete(organizations).where(eq(organizations.slug, demoOrganization.slug));
+      const now = new Date("2026-11-24T12:00:00Z");
+      const first = await seedDemo(tx, { now });
+      expect(first.created).toBe(true);
+      expect(first.credentials.map((c) => c.role).sort()).toEqual(["admin", "manager", "reviewer"]);
+
+      const counts = async () =>
+        Object.fromEntries(
+          await Promise.all(
+            Object.entries(tables).map(async ([name, table]) => [name, (await tx.select({ n: count() }).from(table))[0]!.n]),
+          ),
+        );
+      const before = await counts();
+      expect(before.agents).toBeGreaterThanOrEqual(12);
+      expect(before.delegations).toBeGreaterThanOrEqual(3);
+      expect(before.decisions).toBeGreaterThan(3000);
+      expect(before.approvals).toBeGreaterThan(20);
+      expect(before.trustScores).toBe(before.agents);
+
+      const outcomes = await tx.select({ outcome: decisions.outcome, n: count() }).from(decisions).groupBy(decisions.outcome);
+      expect(outcomes.map((o) => o.outcome).sort()).toEqual(["allow", "deny", "pending"]);
+
+      const second = await seedDemo(tx, { now: new Date("2026-11-25T12:00:00Z") });
+      expect(second).toMatchObject({ created: false, organizationId: first.organizationId });
+      expect(await counts()).toEqual(before);
+    }));
+});

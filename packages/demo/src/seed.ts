@@ -1,0 +1,140 @@
+import { hashPassword } from "@tollgate/api";
+import {
+  agentSessions,
+  agents,
+  approvals,
+  decisions,
+  delegations,
+  organizations,
+  reservations,
+  trustScoreHistory,
+  trustScores,
+  users,
+  type Db,
+} from "@tollgate/db";
+import { eq } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
+import { demoAgents, demoDelegations, demoOrganization, demoPassword, demoUsers } from "./cast";
+import { synthesizeHistory } from "./history";
+import { Random } from "./random";
+
+const DAY = 24 * 60 * 60 * 1000;
+/** The same seed on every machine: the demo history is identical everywhere. */
+const DEMO_SEED = 20_261_124;
+const HISTORY_DAYS = 30;
+const APPROVAL_THRESHOLD = 25_000;
+
+export interface SeedResult {
+  /** False when the demo organization was already there: seeding twice changes nothing. */
+  created: boolean;
+  organizationId: string;
+  credentials: { email: string; password: string; role: string }[];
+}
+
+async function insertInBatches<T extends PgTable>(db: Db, table: T, rows: T["$inferInsert"][]): Promise<void> {
+  for (let index = 0; index < rows.length; index += 500) {
+    await db.insert(table).values(rows.slice(index, index + 500));
+  }
+}
+
+/**
+ * Creates the demo organization with its people, agents, delegations and 30 days of history,
+ * in one transaction. Does nothing if the organization exists.
+ */
+export async function seedDemo(db: Db, options: { now?: Date } = {}): Promise<SeedResult> {
+  const now = options.now ?? new Date();
+  const credentials = demoUsers.map((user) => ({ email: user.email, password: demoPassword, role: user.role }));
+  const passwordHashes = await Promise.all(demoUsers.map(() => hashPassword(demoPassword)));
+
+  return db.transaction(async (tx) => {
+    const [existing] = await tx
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(eq(organizations.slug, demoOrganization.slug));
+    if (existing) return { created: false, organizationId: existing.id, credentials };
+
+    const random = new Random(DEMO_SEED);
+    const founded = new Date(now.getTime() - 45 * DAY);
+    const [organization] = await tx
+      .insert(organizations)
+      .values({ ...demoOrganization, createdAt: founded })
+      .returning();
+    const organizationId = organization!.id;
+
+    const people = await tx
+      .insert(users)
+      .values(
+        demoUsers.map(({ key: _key, ...user }, index) => ({
+          ...user,
+          organizationId,
+          passwordHash: passwordHashes[index]!,
+          createdAt: founded,
+        })),
+      )
+      .returning();
+    const userId = Object.fromEntries(demoUsers.map((user, index) => [user.key, people[index]!.id]));
+
+    const createdAgents = await tx
+      .insert(agents)
+      .values(
+        demoAgents.map((agent) => ({
+          organizationId,
+          name: agent.name,
+          description: agent.description,
+          ownerUserId: userId[agent.owner]!,
+          tags: [...agent.tags],
+          status: agent.suspended ? ("suspended" as const) : ("active" as const),
+          suspendedAt: agent.suspended ? new Date(now.getTime() - 22 * DAY) : null,
+          suspendedReason: agent.suspended ?? null,
+          createdAt: founded,
+          updatedAt: founded,
+        })),
+      )
+      .returning();
+    const agentId = Object.fromEntries(createdAgents.map((agent) => [agent.name, agent.id]));
+
+    const delegationIds = new Map<string, string>();
+    const delegationIn = new Map<string, { id: string; chain: string[] }>();
+    for (const grant of demoDelegations) {
+      const parentId = "parent" in grant ? delegationIds.get(grant.parent) : undefined;
+      const [row] = await tx
+        .insert(delegations)
+        .values({
+          organizationId,
+          delegatorAgentId: agentId[grant.delegator]!,
+          delegateAgentId: agentId[grant.delegate]!,
+          parentDelegationId: parentId ?? null,
+          scope: grant.scope,
+          budgetAmount: grant.budget.amount,
+          budgetCurrency: grant.budget.currency,
+          maxDepth: grant.maxDepth,
+          expiresAt: new Date(now.getTime() + grant.expiresInDays * DAY),
+          createdByUserId: userId.admin!,
+          createdAt: new Date(now.getTime() - 20 * DAY),
+        })
+        .returning();
+      delegationIds.set(`${grant.delegator}>${grant.delegate}`, row!.id);
+      const upstream = delegationIn.get(grant.delegator)?.chain ?? [agentId[grant.delegator]!];
+      delegationIn.set(grant.delegate, { id: row!.id, chain: [agentId[grant.delegate]!, ...upstream] });
+    }
+
+    const history = synthesizeHistory({
+      random,
+      organizationId,
+      now,
+      days: HISTORY_DAYS,
+      agents: demoAgents.map((cast) => ({ id: agentId[cast.name]!, cast, delegationIn: delegationIn.get(cast.name) })),
+      reviewerIds: [userId.reviewer!, userId.admin!],
+      approvalThreshold: APPROVAL_THRESHOLD,
+    });
+    await insertInBatches(tx, agentSessions, history.sessions);
+    await insertInBatches(tx, decisions, history.decisions);
+    await insertInBatches(tx, reservations, history.reservations);
+    await insertInBatches(tx, approvals, history.approvals);
+    await insertInBatches(tx, trustScoreHistory, history.trust);
+    const latest = new Map(history.trust.map((row) => [row.agentId, row]));
+    await insertInBatches(tx, trustScores, [...latest.values()]);
+
+    return { created: true, organizationId, credentials };
+  });
+}

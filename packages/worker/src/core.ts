@@ -1,0 +1,77 @@
+/** What the worker answers with: a status and a JSON body. Adapters turn it into HTTP. */
+export interface WorkerResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A parsed request, independent of the HTTP stack it arrived on. */
+export interface WorkerRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | undefined>;
+  body: unknown;
+}
+
+export interface WorkerConfig {
+  /** Identifies this process in the decision log and on the console's workers page. */
+  workerId: string;
+  version: string;
+  now: () => Date;
+}
+
+export interface WorkerState {
+  startedAt: Date;
+}
+
+/** Largest request body accepted; decision requests are a few hundred bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The contract's error shape: `{"error": {"code", "message"}}`, the message naming the field. */
+export const errorResponse = (status: number, code: string, message: string): WorkerResponse => ({
+  status,
+  body: { error: { code, message } },
+});
+
+/** Turns a raw body into JSON, or the 4xx the client gets for it. Shared by every adapter. */
+export function parseJsonBody(text: string, byteLength: number): { body: unknown } | { refusal: WorkerResponse } {
+  if (byteLength > MAX_BODY_BYTES) {
+    return { refusal: errorResponse(413, "body_too_large", `body: larger than ${MAX_BODY_BYTES} bytes`) };
+  }
+  if (text === "") return { body: undefined };
+  try {
+    return { body: JSON.parse(text) };
+  } catch {
+    return { refusal: errorResponse(400, "malformed_json", "body: not valid JSON") };
+  }
+}
+
+/** What a client sees when the core itself fails: nothing was decided, so nothing was held. */
+export const internalError = (): WorkerResponse =>
+  errorResponse(500, "internal", "the worker failed to decide; nothing was held");
+
+/**
+ * The decision worker's core: a function from a parsed request to a response. No I/O of its
+ * own, so the node:http and fetch adapters stay a few lines each.
+ */
+export function createWorkerCore(config: WorkerConfig) {
+  const state: WorkerState = { startedAt: config.now() };
+  return async function handle(request: WorkerRequest): Promise<WorkerResponse> {
+    if (request.path === "/healthz") {
+      if (request.method !== "GET") return errorResponse(405, "method_not_allowed", `${request.method} /healthz: use GET`);
+      return {
+        status: 200,
+        body: {
+          status: "ok",
+          workerId: config.workerId,
+          version: config.version,
+          startedAt: state.startedAt.toISOString(),
+          uptimeSeconds: Math.floor((config.now().getTime() - state.startedAt.getTime()) / 1000),
+        },
+      };
+    }
+    return errorResponse(404, "not_found", `no route for ${request.method} ${request.path}`);
+  };
+}
+
+export type WorkerCore = ReturnType<typeof createWorkerCore>;

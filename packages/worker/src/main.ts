@@ -1,0 +1,14 @@
+#!/usr/bin/env -S node --import tsx
+import { readWorkerEnv } from "./env";
+import { serveWorker } from "./serve";
+import { WORKER_VERSION } from "./version";
+
+const env = readWorkerEnv();
+const worker = await serveWorker({ host: env.WORKER_HOST, port: env.WORKER_PORT, workerId: env.WORKER_ID, version: WORKER_VERSION });
+console.log(JSON.stringify({ level: "info", msg: "decision worker listening", url: worker.url, workerId: env.WORKER_ID }));
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void worker.stop().then(() => process.exit(0));
+  });
+}
