@@ -1,3 +1,4 @@
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
@@ -7,8 +8,11 @@ import postgres from "postgres";
 import type { Database } from "./client";
 import type * as schema from "./schema";
 
-/** The repo's generated migrations, shared by both drivers. */
-export const defaultMigrationsFolder = fileURLToPath(new URL("../../../drizzle", import.meta.url));
+/**
+ * The repo's generated migrations, shared by both drivers. Built from a path, not `new URL(…,
+ * import.meta.url)`, which bundlers take for a module to bundle; bundled apps pass their own.
+ */
+export const defaultMigrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), "../../../drizzle");
 
 /** Any 64-bit number, the same in every process, so concurrent starts take turns migrating. */
 const MIGRATION_LOCK = 7_265_817_001;

@@ -1,0 +1,24 @@
+import { TRPCError } from "@trpc/server";
+import { notFound } from "next/navigation";
+import { requireSection } from "@/server/guard";
+import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
+import { AgentDetail } from "./agent-detail";
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export default async function AgentPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireSection("agents");
+  const { id } = await params;
+  if (!uuid.test(id)) notFound();
+  try {
+    await getQueryClient().fetchQuery(trpc.agents.byId.queryOptions({ id }));
+  } catch (error) {
+    if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
+    throw error;
+  }
+  return (
+    <HydrateClient>
+      <AgentDetail id={id} />
+    </HydrateClient>
+  );
+}

@@ -1,0 +1,38 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { PageHeader } from "@/components/page-header";
+import { requireSection } from "@/server/guard";
+import { choiceParam, pageParam, type SearchParams } from "@/server/search-params";
+import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
+import { ApprovalsTable } from "./approvals-table";
+
+export const metadata: Metadata = { title: "Approvals" };
+
+const statuses = ["pending", "approved", "denied", "expired"] as const;
+
+export default async function ApprovalsPage({ searchParams }: { searchParams: SearchParams }) {
+  await requireSection("approvals");
+  const params = await searchParams;
+  const input = { page: pageParam(params), status: choiceParam(params, "status", statuses) };
+  await getQueryClient().prefetchQuery(trpc.approvals.list.queryOptions(input));
+  return (
+    <>
+      <PageHeader title="Approvals" description="Spends above a threshold wait here for a human. Pending ones come first, soonest to expire on top." />
+      <nav aria-label="Filter approvals" className="mb-4 flex gap-1 text-sm">
+        {[undefined, ...statuses].map((status) => (
+          <Link
+            key={status ?? "all"}
+            href={status ? `/approvals?status=${status}` : "/approvals"}
+            aria-current={input.status === status ? "page" : undefined}
+            className={`rounded-md px-3 py-1.5 font-medium capitalize ${input.status === status ? "bg-white text-slate-900 shadow-sm ring-1 ring-slate-200" : "text-slate-500 hover:text-slate-900"}`}
+          >
+            {status ?? "All"}
+          </Link>
+        ))}
+      </nav>
+      <HydrateClient>
+        <ApprovalsTable input={input} />
+      </HydrateClient>
+    </>
+  );
+}

@@ -1,0 +1,232 @@
+import { TRPCError } from "@trpc/server";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import type { Database, Db, UserRole } from "@tollgate/db";
+import { agentFixture, openTestDatabase, testDrivers, withRollback } from "@tollgate/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createContext, type Session } from "./context";
+import { Invalid } from "./errors";
+import { appRouter, createCaller } from "./root";
+import { populatedOrganization, sessionOf } from "./testing";
+import { createTRPCRouter, signedInProcedure } from "./trpc";
+
+type Caller = ReturnType<typeof createCaller>;
+type World = Awaited<ReturnType<typeof populatedOrganization>>;
+
+const everyone: UserRole[] = ["admin", "reviewer", "manager"];
+
+/** The access the console promises, stated independently of `access.ts`. */
+const procedures: { name: string; allowed: UserRole[]; call: (caller: Caller, world: World) => Promise<unknown> }[] = [
+  { name: "me.get", allowed: everyone, call: (c) => c.me.get() },
+  { name: "agents.list", allowed: ["admin", "manager"], call: (c) => c.agents.list({}) },
+  { name: "agents.byId", allowed: ["admin", "manager"], call: (c, w) => c.agents.byId({ id: w.agents.buyer.id }) },
+  { name: "policies.list", allowed: ["admin"], call: (c) => c.policies.list({}) },
+  { name: "delegations.list", allowed: ["admin"], call: (c) => c.delegations.list({}) },
+  { name: "approvals.list", allowed: ["admin", "reviewer"], call: (c) => c.approvals.list({}) },
+  { name: "sessions.list", allowed: everyone, call: (c) => c.sessions.list({}) },
+  { name: "audit.list", allowed: ["admin", "manager"], call: (c) => c.audit.list({}) },
+  { name: "workers.list", allowed: ["admin"], call: (c) => c.workers.list({}) },
+  { name: "dashboard.summary", allowed: everyone, call: (c) => c.dashboard.summary() },
+];
+
+const caller = (db: Db, session: Session | null) => createCaller(createContext({ db, session }));
+
+async function refusal(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+  return "OK";
+}
+
+describe.each(testDrivers)("console procedures on %s", (driver) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase(driver);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  describe.each(procedures)("$name", ({ allowed, call }) => {
+    it("answers the roles allowed to call it and refuses every other role", () =>
+      withRollback(database.db, async (tx) => {
+        const world = await populatedOrganization(tx);
+        for (const role of everyone) {
+          const outcome = await refusal(call(caller(tx, sessionOf(world.users[role])), world));
+          expect({ role, outcome }).toEqual({ role, outcome: allowed.includes(role) ? "OK" : "FORBIDDEN" });
+        }
+      }));
+
+    it("refuses a caller who is not signed in", () =>
+      withRollback(database.db, async (tx) => {
+        const world = await populatedOrganization(tx);
+        expect(await refusal(call(caller(tx, null), world))).toBe("UNAUTHORIZED");
+      }));
+
+    it("never returns another organization's rows", () =>
+      withRollback(database.db, async (tx) => {
+        const world = await populatedOrganization(tx);
+        const stranger = await populatedOrganization(tx);
+        const strangerIds = collectIds(stranger);
+        for (const role of allowed) {
+          let answer: unknown;
+          try {
+            answer = await call(caller(tx, sessionOf(world.users[role])), stranger);
+          } catch (error) {
+            // Asking by id for the stranger's row: it does not exist for this caller.
+            expect((error as TRPCError).code).toBe("NOT_FOUND");
+            continue;
+          }
+          const seen = JSON.stringify(answer);
+          for (const id of strangerIds) expect(seen).not.toContain(id);
+        }
+      }));
+  });
+
+  it("lists agents with owner and trust score, searching names and tags, page by page", () =>
+    withRollback(database.db, async (tx) => {
+      const world = await populatedOrganization(tx);
+      const admin = caller(tx, sessionOf(world.users.admin));
+      const all = await admin.agents.list({});
+      expect(all.total).toBe(2);
+      const buyer = all.items.find((agent) => agent.id === world.agents.buyer.id);
+      expect(buyer).toMatchObject({ tags: ["purchasing", "eu"], status: "active", trustScore: 712, owner: { name: world.users.admin.name } });
+      expect(typeof buyer?.createdAt).toBe("string");
+
+      expect((await admin.agents.list({ search: "PURCH" })).items.map((agent) => agent.id)).toEqual([world.agents.buyer.id]);
+      expect((await admin.agents.list({ search: world.agents.helper.name })).items.map((agent) => agent.id)).toEqual([world.agents.helper.id]);
+      expect((await admin.agents.list({ search: "%" })).total).toBe(0);
+
+      const first = await admin.agents.list({ pageSize: 1 });
+      const second = await admin.agents.list({ pageSize: 1, page: 2 });
+      expect([first.total, first.items.length, second.items.length]).toEqual([2, 1, 1]);
+      expect(first.items[0]!.id).not.toBe(second.items[0]!.id);
+    }));
+
+  it("shows an agent's keys by prefix only", () =>
+    withRollback(database.db, async (tx) => {
+      const world = await populatedOrganization(tx);
+      const agent = await caller(tx, sessionOf(world.users.manager)).agents.byId({ id: world.agents.buyer.id });
+      expect(agent.apiKeys).toHaveLength(1);
+      expect(Object.keys(agent.apiKeys[0]!)).not.toContain("hash");
+      expect(agent.apiKeys[0]!.prefix).toMatch(/^tg_/);
+    }));
+
+  it("answers NOT_FOUND for another organization's agent, exactly as for an id that does not exist", () =>
+    withRollback(database.db, async (tx) => {
+      const world = await populatedOrganization(tx);
+      const stranger = await populatedOrganization(tx);
+      const admin = caller(tx, sessionOf(world.users.admin));
+      expect(await refusal(admin.agents.byId({ id: stranger.agents.buyer.id }))).toBe("NOT_FOUND");
+      expect(await refusal(admin.agents.byId({ id: "00000000-0000-4000-8000-000000000000" }))).toBe("NOT_FOUND");
+    }));
+
+  it("puts pending approvals first, soonest to expire on top", () =>
+    withRollback(database.db, async (tx) => {
+      const world = await populatedOrganization(tx);
+      const page = await caller(tx, sessionOf(world.users.reviewer)).approvals.list({});
+      expect(page.items.map((approval) => [approval.status, approval.amount])).toEqual([["pending", { amount: 90_000, currency: "EUR" }]]);
+      expect((await caller(tx, sessionOf(world.users.reviewer)).approvals.list({ status: "approved" })).total).toBe(0);
+    }));
+
+  it("summarises agents, decisions, pending approvals and committed spend", () =>
+    withRollback(database.db, async (tx) => {
+      const world = await populatedOrganization(tx);
+      await agentFixture(tx, world.users.admin, { status: "suspended", suspendedAt: new Date() });
+      const summary = await caller(tx, sessionOf(world.users.manager)).dashboard.summary();
+      expect(summary).toMatchObject({
+        agents: { total: 3, active: 2, suspended: 1 },
+        decisions: { allow: 1, deny: 0, pending: 1 },
+        pendingApprovals: 1,
+        committedSpend: [{ amount: 1_000, currency: "EUR" }],
+      });
+    }));
+
+  it("lists policies, delegations, sessions, audit events and workers with what their tables show", () =>
+    withRollback(database.db, async (tx) => {
+      const world = await populatedOrganization(tx);
+      const admin = caller(tx, sessionOf(world.users.admin));
+      expect((await admin.policies.list({})).items).toMatchObject([{ id: world.policy.id, latestVersion: 1, published: { version: 1, mode: "enforce" } }]);
+      expect((await admin.delegations.list({})).items).toMatchObject([
+        { delegator: { id: world.agents.buyer.id }, delegate: { id: world.agents.helper.id }, actions: ["search.*"], budget: { amount: 5_000, currency: "EUR" }, status: "active" },
+      ]);
+      expect((await admin.sessions.list({})).items).toMatchObject([{ externalId: "run-1", decisionCount: 2, agent: { id: world.agents.buyer.id } }]);
+      expect((await admin.audit.list({})).items).toMatchObject([{ action: "agent.create", actor: { kind: "user", name: world.users.admin.name } }]);
+      expect(await admin.workers.list({})).toMatchObject({ total: 1, latestSnapshotVersion: 1, items: [{ id: world.workerId, snapshotVersion: 1 }] });
+    }));
+
+  it("tells the signed-in user who they are and in which organization", () =>
+    withRollback(database.db, async (tx) => {
+      const world = await populatedOrganization(tx);
+      expect(await caller(tx, sessionOf(world.users.reviewer)).me.get()).toMatchObject({
+        id: world.users.reviewer.id,
+        role: "reviewer",
+        organization: { name: world.organization.name, timeZone: "Europe/Berlin" },
+      });
+    }));
+});
+
+describe("errors on the wire", () => {
+  const probe = createTRPCRouter({
+    broken: signedInProcedure.query(() => {
+      throw new Error("connection to 10.0.0.7 refused: password authentication failed for user tollgate");
+    }),
+    invalid: signedInProcedure.query(() => {
+      throw new Invalid("The budget is larger than the delegator's envelope.", { budget: ["must be at most 5000"] });
+    }),
+    typed: signedInProcedure.input(z.object({ pageSize: z.number().max(100) })).query(() => "never"),
+  });
+  const session: Session = { userId: "u", organizationId: "o", role: "admin" };
+  const call = async (path: string, input?: unknown) => {
+    const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+    const response = await fetchRequestHandler({
+      endpoint: "/trpc",
+      req: new Request(`http://localhost/trpc/${path}${query}`),
+      router: probe,
+      createContext: () => createContext({ db: null as unknown as Db, session }),
+    });
+    return { status: response.status, body: (await response.json()) as { error: { message: string; data: Record<string, unknown> } } };
+  };
+
+  it("never sends an unknown error's message or stack to the client", async () => {
+    const { status, body } = await call("broken");
+    expect(status).toBe(500);
+    expect(JSON.stringify(body)).not.toMatch(/10\.0\.0\.7|password|stack/);
+    expect(body.error.message).toBe("Something went wrong on our side.");
+  });
+
+  it("maps a domain error to its status, keeping its message and field errors", async () => {
+    const { status, body } = await call("invalid");
+    expect(status).toBe(400);
+    expect(body.error.message).toBe("The budget is larger than the delegator's envelope.");
+    expect(body.error.data.fieldErrors).toEqual({ budget: ["must be at most 5000"] });
+  });
+
+  it("names the field of a malformed input", async () => {
+    const { status, body } = await call("typed", { pageSize: 1000 });
+    expect(status).toBe(400);
+    expect(Object.keys(body.error.data.fieldErrors as object)).toEqual(["pageSize"]);
+  });
+
+  it("exposes the console's procedures and nothing else", () => {
+    expect(Object.keys(appRouter._def.procedures).sort()).toEqual(procedures.map((procedure) => procedure.name).sort());
+  });
+});
+
+/** Every id of a world's rows, to look for in another organization's answers. */
+function collectIds(world: World): string[] {
+  return [
+    world.organization.id,
+    ...Object.values(world.users).map((user) => user.id),
+    world.agents.buyer.id,
+    world.agents.helper.id,
+    world.policy.id,
+    world.delegation.id,
+    world.session.id,
+    world.approval.id,
+    world.workerId,
+  ];
+}
