@@ -4,12 +4,19 @@
 // ends with one line, `N passed, N failed`, counted from the runners' JSON reports.
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { ensureChromium, ensurePnpm, ensurePostgres, installDependencies, run, step } from "./toolchain.mjs";
+import { ensureChromium, ensurePnpm, ensurePostgres, installDependencies, resetTestDatabases, run, step } from "./toolchain.mjs";
 
 const env = { NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1", ...process.env };
 const pnpm = await ensurePnpm();
 await installDependencies(pnpm);
 await ensurePostgres();
+// The default test databases belong to this command; ones named by the caller are theirs.
+const ownDatabases = [
+  ["TEST_DATABASE_URL", "tollgate_test"],
+  ["E2E_DATABASE_URL", "tollgate_e2e"],
+].flatMap(([variable, name]) => (process.env[variable] ? [] : [name]));
+step("resetting the test databases");
+await resetTestDatabases(ownDatabases);
 env.CHROMIUM_PATH = await ensureChromium();
 
 const workspaces = ["apps", "packages"].flatMap((group) => readdirSync(group).map((name) => join(group, name))).concat("e2e");

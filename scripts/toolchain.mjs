@@ -96,3 +96,17 @@ export async function ensurePostgres() {
   }
   throw new Error("PostgreSQL did not start listening on 127.0.0.1:5432");
 }
+
+/**
+ * Drops the test databases so each run migrates from nothing: a database left by an older
+ * checkout (or a half-written migration) must not decide what this run sees.
+ */
+export async function resetTestDatabases(names) {
+  if (spawnSync("psql", ["--version"]).status !== 0) {
+    console.log("  (psql not found: reusing the existing test databases)");
+    return;
+  }
+  for (const name of names) {
+    await mustRun("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", `drop database if exists "${name}" with (force)`]);
+  }
+}

@@ -8,7 +8,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /** The launcher's configuration; the only place in this app that reads `process.env`. */
 const schema = z.object({
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  // An empty variable (`DATABASE_URL=`) means unset, as shells and compose files write it.
+  DATABASE_URL: z.preprocess((value) => (value === "" ? undefined : value), z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   TOLLGATE_DATA_DIR: z.string().min(1).default(resolve(repoRoot, ".data/pglite")),
   HOST: z.string().default("127.0.0.1"),
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),

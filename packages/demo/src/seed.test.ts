@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoOrganization } from "./cast";
 import { seedDemo } from "./seed";
 
-const tables = { organizations, users, agents, delegations, decisions, reservations, approvals, trustScores };
+// Counted within the demo organization: other test files commit to the shared PostgreSQL meanwhile.
+const tables = { users, agents, delegations, decisions, reservations, approvals, trustScores };
 
 describe.each(testDrivers)("demo seed on %s", (driver) => {
   let database: Database;
@@ -26,7 +27,10 @@ describe.each(testDrivers)("demo seed on %s", (driver) => {
       const counts = async () =>
         Object.fromEntries(
           await Promise.all(
-            Object.entries(tables).map(async ([name, table]) => [name, (await tx.select({ n: count() }).from(table))[0]!.n]),
+            Object.entries(tables).map(async ([name, table]) => {
+              const [row] = await tx.select({ n: count() }).from(table).where(eq(table.organizationId, first.organizationId));
+              return [name, row!.n];
+            }),
           ),
         );
       const before = await counts();
@@ -36,11 +40,17 @@ describe.each(testDrivers)("demo seed on %s", (driver) => {
       expect(before.approvals).toBeGreaterThan(20);
       expect(before.trustScores).toBe(before.agents);
 
-      const outcomes = await tx.select({ outcome: decisions.outcome, n: count() }).from(decisions).groupBy(decisions.outcome);
+      const outcomes = await tx
+        .select({ outcome: decisions.outcome, n: count() })
+        .from(decisions)
+        .where(eq(decisions.organizationId, first.organizationId))
+        .groupBy(decisions.outcome);
       expect(outcomes.map((o) => o.outcome).sort()).toEqual(["allow", "deny", "pending"]);
 
       const second = await seedDemo(tx, { now: new Date("2026-11-25T12:00:00Z") });
       expect(second).toMatchObject({ created: false, organizationId: first.organizationId });
       expect(await counts()).toEqual(before);
+      const [demo] = await tx.select({ n: count() }).from(organizations).where(eq(organizations.slug, demoOrganization.slug));
+      expect(demo!.n).toBe(1);
     }));
 });

@@ -4,7 +4,8 @@ import { z } from "zod";
 import type { DatabaseConfig } from "../client";
 
 const schema = z.object({
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  // An empty variable (`DATABASE_URL=`) means unset, as shells and compose files write it.
+  DATABASE_URL: z.preprocess((value) => (value === "" ? undefined : value), z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   TOLLGATE_DATA_DIR: z.string().min(1).default(fileURLToPath(new URL("../../../../.data/pglite", import.meta.url))),
 });
 
