@@ -22,7 +22,6 @@ import {
   isPositive,
   minorUnits,
 } from "./columns";
-import { decisions } from "./decisions";
 import { organizationId } from "./organizations";
 
 export const envelopePeriod = pgEnum("envelope_period", ["session", "day", "week", "month", "all_time"]);
@@ -48,6 +47,8 @@ export const envelopes = pgTable(
     currency: currencyCode().notNull(),
     heldAmount: minorUnits().notNull().default(0),
     committedAmount: minorUnits().notNull().default(0),
+    /** Drawn by workers as budget leases and not yet turned into holds: the sum of its `budget_leases`. */
+    leasedAmount: minorUnits().notNull().default(0),
     updatedAt: at().notNull().defaultNow(),
   },
   (t) => [
@@ -61,8 +62,14 @@ export const envelopes = pgTable(
     check("envelopes_limit_non_negative", isNonNegative(t.limitAmount)),
     check("envelopes_held_non_negative", isNonNegative(t.heldAmount)),
     check("envelopes_committed_non_negative", isNonNegative(t.committedAmount)),
+    check("envelopes_leased_non_negative", isNonNegative(t.leasedAmount)),
     // INVARIANT: held + committed <= limit. The database refuses any write that would overspend.
-    check("envelopes_never_overspent", sql`${t.heldAmount} + ${t.committedAmount} <= ${t.limitAmount}`),
+    // Money leased to workers counts too until it is held or returned: with leased >= 0,
+    // held + committed + leased <= limit implies held + committed <= limit.
+    check(
+      "envelopes_never_overspent",
+      sql`${t.heldAmount} + ${t.committedAmount} + ${t.leasedAmount} <= ${t.limitAmount}`,
+    ),
     index("envelopes_agent_idx").on(t.agentId, t.periodStart),
   ],
 );
@@ -74,7 +81,12 @@ export const reservations = pgTable(
     id: id(),
     organizationId: organizationId(),
     agentId: uuid().notNull(),
-    decisionId: uuid().notNull(),
+    /**
+     * The decision this hold was made for, when known. No foreign key: a worker makes the hold
+     * durable before its decision log batch writes the decision row, so the reservation (keyed
+     * by its own id) must be able to exist first.
+     */
+    decisionId: uuid(),
     amount: minorUnits().notNull(),
     currency: currencyCode().notNull(),
     committedAmount: minorUnits(),
@@ -89,11 +101,6 @@ export const reservations = pgTable(
       columns: [t.organizationId, t.agentId],
       foreignColumns: [agents.organizationId, agents.id],
     }).onDelete("cascade"),
-    foreignKey({
-      name: "reservations_decision_fk",
-      columns: [t.organizationId, t.decisionId],
-      foreignColumns: [decisions.organizationId, decisions.id],
-    }).onDelete("cascade"),
     unique("reservations_decision_id_key").on(t.decisionId),
     check("reservations_currency", isCurrency(t.currency)),
     check("reservations_amount_positive", isPositive(t.amount)),
@@ -105,6 +112,33 @@ export const reservations = pgTable(
     check("reservations_settled_at", sql`(${t.status} = 'held') = (${t.settledAt} is null)`),
     // Unclaimed holds are found by the expiry sweep through this index.
     index("reservations_held_expiry_idx").on(t.expiresAt).where(sql`${t.status} = 'held'`),
+  ],
+);
+
+/**
+ * A budget lease: a slice of an envelope drawn by one worker process, which turns it into holds
+ * in memory without a round trip per request. `amount` is what the worker may still hold; the
+ * envelope's `leased_amount` is the sum over its leases. A lease whose worker stops renewing it
+ * (`expires_at`) is reclaimed by the sweep, so a crashed worker strands nothing.
+ */
+export const budgetLeases = pgTable(
+  "budget_leases",
+  {
+    id: id(),
+    organizationId: organizationId(),
+    envelopeId: uuid()
+      .notNull()
+      .references(() => envelopes.id, { onDelete: "cascade" }),
+    workerId: text().notNull(),
+    amount: minorUnits().notNull(),
+    expiresAt: at().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique("budget_leases_envelope_worker_key").on(t.envelopeId, t.workerId),
+    check("budget_leases_amount_non_negative", isNonNegative(t.amount)),
+    index("budget_leases_worker_idx").on(t.workerId),
+    index("budget_leases_expiry_idx").on(t.expiresAt),
   ],
 );
 
@@ -147,6 +181,11 @@ export const envelopeLedger = pgTable(
 export const envelopesRelations = relations(envelopes, ({ many }) => ({
   ledger: many(envelopeLedger),
   reservations: many(reservationEnvelopes),
+  leases: many(budgetLeases),
+}));
+
+export const budgetLeasesRelations = relations(budgetLeases, ({ one }) => ({
+  envelope: one(envelopes, { fields: [budgetLeases.envelopeId], references: [envelopes.id] }),
 }));
 
 export const reservationsRelations = relations(reservations, ({ many }) => ({

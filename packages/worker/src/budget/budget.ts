@@ -1,0 +1,480 @@
+import type { Db } from "@tollgate/db";
+import {
+  BudgetWriteRefused,
+  drawLease,
+  findReservation,
+  reclaimLeasesById,
+  reclaimWorkerLeases,
+  renewLeases,
+  returnToEnvelope,
+  settleReservations,
+  type SettleOutcome,
+  type Settlement,
+  sweepBudgets,
+  writeHolds,
+  type HoldToWrite,
+  type SweepOptions,
+} from "./store";
+import { groupCommit, writeOrSplit } from "./group-commit";
+import {
+  idProblem,
+  moneyProblem,
+  refuse,
+  type CommitRequest,
+  type CommitResult,
+  type EnvelopeToHold,
+  type HoldRequest,
+  type HoldResult,
+  type ReleaseRequest,
+  type ReleaseResult,
+  type SweepResult,
+} from "./types";
+
+export interface BudgetOptions {
+  db: Db;
+  /** Unique among running processes and stable across a restart: a restart reclaims its old leases. */
+  workerId: string;
+  /** A worker that stops renewing its leases for this long loses them to the sweep. Default 30 s. */
+  leaseTtlMs?: number;
+  /** Unused lease money goes back to its envelope after this long without a hold. Default 1 s. */
+  idleReturnMs?: number;
+  /** A lease slice is at most 1/spread of what is free (but at least one request). Default 8. */
+  spread?: number;
+  /** Holds (or commits and releases) written per group commit. Default 1,000. */
+  maxBatch?: number;
+  /** How often this worker runs the expiry sweep; 0 turns it off. Default 1 s. */
+  sweepIntervalMs?: number;
+}
+
+/** The budget a decision worker holds, commits and releases against. */
+export interface Budget {
+  /** Holds `amount` on every envelope, all or nothing; resolves once the hold is durable. */
+  hold(request: HoldRequest): Promise<HoldResult>;
+  /** Commits what was actually spent (≤ held); the rest goes back to the envelopes. Idempotent. */
+  commit(request: CommitRequest): Promise<CommitResult>;
+  /** Releases a hold; releasing twice, or after expiry, is harmless. */
+  release(request: ReleaseRequest): Promise<ReleaseResult>;
+  /** Expires unclaimed holds and reclaims abandoned leases now (it also runs on a timer). */
+  sweep(options?: SweepOptions): Promise<SweepResult>;
+  /** Writes pending holds, returns every lease and stops the timers. */
+  close(): Promise<void>;
+}
+
+interface RefillRound {
+  wanted: number;
+  smallestWant: number;
+  unit: number;
+  done: Promise<void>;
+  /** What was still free in the envelope after this round's grant. */
+  freeAfter: number;
+  granted: number;
+  failed?: string;
+  currencyMismatch?: string;
+}
+
+/** This worker's slice of one envelope window. */
+interface Lease {
+  envelope: EnvelopeToHold;
+  organizationId: string;
+  envelopeId: string | null;
+  leaseId: string | null;
+  /** Money this worker may still turn into holds without asking PostgreSQL. */
+  balance: number;
+  lastGrant: number;
+  lastUsedAt: number;
+  next: RefillRound | null;
+  running: Promise<void>;
+  refilling: boolean;
+}
+
+interface QueuedSettlement {
+  request: Settlement;
+  settle: (outcome: SettleOutcome | { kind: "failed"; message: string }) => void;
+}
+
+interface QueuedHold {
+  hold: HoldToWrite;
+  leases: Lease[];
+  settle: (result: HoldResult) => void;
+}
+
+/** A dry request waits for at most this many refills (each one transaction) before it is refused. */
+const MAX_ATTEMPTS = 64;
+
+/** PostgreSQL refused a statement with an integrity constraint (SQLSTATE class 23), so nothing was written. */
+function isIntegrityViolation(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e instanceof BudgetWriteRefused) return false;
+    if (typeof e.code === "string" && e.code.startsWith("23")) return true;
+  }
+  return false;
+}
+
+/** Opens the budget for one worker process: reclaims what a crashed earlier run of it leased. */
+export async function openBudget(options: BudgetOptions): Promise<Budget> {
+  const { db, workerId } = options;
+  const leaseTtlMs = options.leaseTtlMs ?? 30_000;
+  const idleReturnMs = options.idleReturnMs ?? 1_000;
+  const spread = options.spread ?? 8;
+  const maxBatch = options.maxBatch ?? 1_000;
+  const sweepIntervalMs = options.sweepIntervalMs ?? 1_000;
+
+  await reclaimWorkerLeases(db, workerId);
+
+  const leases = new Map<string, Lease>();
+  const inFlight = new Map<string, Promise<HoldResult>>();
+  let closed = false;
+
+  const leaseFor = (organizationId: string, envelope: EnvelopeToHold): Lease => {
+    const key = `${organizationId}\u0000${envelope.key}\u0000${envelope.periodStart.toISOString()}`;
+    let lease = leases.get(key);
+    if (!lease) {
+      lease = {
+        envelope,
+        organizationId,
+        envelopeId: null,
+        leaseId: null,
+        balance: 0,
+        lastGrant: 0,
+        lastUsedAt: Date.now(),
+        next: null,
+        running: Promise.resolve(),
+        refilling: false,
+      };
+      leases.set(key, lease);
+    }
+    lease.envelope = envelope;
+    return lease;
+  };
+
+  /** Forgets a lease whose database row may no longer match memory; the row goes back to its envelope. */
+  const abandon = (lease: Lease) => {
+    const leaseId = lease.leaseId;
+    lease.balance = 0;
+    lease.leaseId = null;
+    if (leaseId) reclaimLeasesById(db, [leaseId]).catch(() => {
+      // Not renewed any more, so the sweep reclaims it after its TTL.
+    });
+  };
+
+  /**
+   * Joins the next refill of `lease` (one runs at a time per envelope; concurrent askers share
+   * it). Bounded: one transaction, after at most the one already running.
+   */
+  const refill = (lease: Lease, shortfall: number, unit: number): RefillRound => {
+    let round = lease.next;
+    if (!round) {
+      const created: RefillRound = { wanted: 0, smallestWant: Infinity, unit: 0, freeAfter: 0, granted: 0, done: Promise.resolve() };
+      lease.next = created;
+      created.done = lease.running.then(async () => {
+        lease.next = null;
+        lease.refilling = true;
+        try {
+          const drawn = await drawLease(db, {
+            organizationId: lease.organizationId,
+            workerId,
+            envelope: lease.envelope,
+            wanted: created.wanted,
+            smallestWant: created.smallestWant,
+            unit: created.unit,
+            spread,
+            leaseExpiresAt: new Date(Date.now() + leaseTtlMs),
+          });
+          if (drawn.kind === "currency_mismatch") {
+            created.currencyMismatch = drawn.envelopeCurrency;
+            return;
+          }
+          lease.envelopeId = drawn.envelopeId;
+          if (drawn.leaseId) lease.leaseId = drawn.leaseId;
+          lease.balance += drawn.granted;
+          if (drawn.granted > 0) {
+            lease.lastGrant = drawn.granted;
+            // Drawn for waiting requests: not idle, whatever the refill cost.
+            lease.lastUsedAt = Date.now();
+          }
+          created.granted = drawn.granted;
+          created.freeAfter = drawn.free;
+        } catch (error) {
+          created.failed = (error as Error).message;
+        } finally {
+          lease.refilling = false;
+        }
+      });
+      lease.running = created.done;
+      round = created;
+    }
+    round.wanted += shortfall;
+    if (shortfall > 0) round.smallestWant = Math.min(round.smallestWant, shortfall);
+    round.unit = Math.max(round.unit, unit);
+    return round;
+  };
+
+  /** Gives a hold's money back to the leases it came from, if they are still ours. */
+  const creditBack = (q: QueuedHold) =>
+    q.hold.draws.forEach((draw, i) => {
+      const lease = q.leases[i]!;
+      if (lease.leaseId === draw.leaseId) lease.balance += q.hold.amount.amount;
+    });
+
+  const writeHoldBatch = async (batch: QueuedHold[]): Promise<void> => {
+    const { written, existing } = await writeHolds(
+      db,
+      batch.map((q) => q.hold),
+    );
+    const charged = new Set<string>();
+    for (const q of batch) {
+      const id = q.hold.reservationId;
+      if (written.has(id) && !charged.has(id)) {
+        charged.add(id);
+        q.settle({ outcome: "held", reservationId: id });
+        continue;
+      }
+      creditBack(q);
+      const prior = existing.get(id);
+      const same =
+        prior &&
+        prior.organizationId === q.hold.organizationId &&
+        prior.amount === q.hold.amount.amount &&
+        prior.currency === q.hold.amount.currency;
+      q.settle(
+        same || charged.has(id)
+          ? { outcome: "held", reservationId: id }
+          : refuse("reservation_conflict", `reservationId ${id} is already used by another hold`),
+      );
+    }
+  };
+
+  /**
+   * Writes a batch; if a lease turned out to be gone (the sweep reclaimed it), refuses the holds
+   * it paid for, forgets it, and writes the rest.
+   */
+  const writeHoldBatchWithoutLostLeases = async (batch: QueuedHold[]): Promise<void> => {
+    try {
+      await writeHoldBatch(batch);
+    } catch (error) {
+      const lost = error instanceof BudgetWriteRefused ? error.leaseId : undefined;
+      if (!lost) throw error;
+      const rest: QueuedHold[] = [];
+      for (const q of batch) {
+        if (!q.hold.draws.some((draw) => draw.leaseId === lost)) {
+          rest.push(q);
+          continue;
+        }
+        q.hold.draws.forEach((draw, i) => {
+          const lease = q.leases[i]!;
+          if (draw.leaseId === lost) abandon(lease);
+          else if (lease.leaseId === draw.leaseId) lease.balance += q.hold.amount.amount;
+        });
+        q.settle(refuse("budget_unavailable", `the hold could not be made durable: ${(error as Error).message}`));
+      }
+      if (rest.length > 0) await writeHoldBatchWithoutLostLeases(rest);
+    }
+  };
+
+  const holdWrites = groupCommit<QueuedHold>(
+    (batch) =>
+      // One bad hold must not sink the others written with it.
+      writeOrSplit(batch, writeHoldBatchWithoutLostLeases, (q, error) => {
+        // A constraint refused the statement, so it certainly rolled back: the lease still has the money.
+        // Anything else (a lost connection) leaves the outcome unknown: stop trusting the leases.
+        if (isIntegrityViolation(error)) creditBack(q);
+        else q.leases.forEach(abandon);
+        q.settle(refuse("budget_unavailable", `the hold could not be made durable: ${(error as Error).message}`));
+      }),
+    maxBatch,
+  );
+
+  const settleWrites = groupCommit<QueuedSettlement>(
+    (batch) =>
+      writeOrSplit(
+        batch,
+        async (part) => {
+          const outcomes = await settleReservations(
+            db,
+            part.map((q) => q.request),
+          );
+          part.forEach((q, i) => q.settle(outcomes[i]!));
+        },
+        (q, error) => q.settle({ kind: "failed", message: (error as Error).message }),
+      ),
+    maxBatch,
+  );
+
+  /** A retried hold that no longer fits may already be durable (made by this or another worker). */
+  const heldBefore = async (request: HoldRequest, refusal: HoldResult): Promise<HoldResult> => {
+    if (refusal.outcome !== "refused" || refusal.code !== "envelope_exceeded") return refusal;
+    const prior = await findReservation(db, request.reservationId);
+    if (!prior) return refusal;
+    const same =
+      prior.organizationId === request.organizationId &&
+      prior.amount === request.amount.amount &&
+      prior.currency === request.amount.currency;
+    return same
+      ? { outcome: "held", reservationId: request.reservationId }
+      : refuse("reservation_conflict", `reservationId ${request.reservationId} is already used by another hold`);
+  };
+
+  const settle = (request: Settlement) =>
+    new Promise<SettleOutcome | { kind: "failed"; message: string }>((resolve) => settleWrites.push({ request, settle: resolve }));
+
+  const holdOnce = async (request: HoldRequest): Promise<HoldResult> => {
+    const { organizationId, reservationId, agentId, decisionId } = request;
+    const problem =
+      idProblem({ organizationId, reservationId, agentId, ...(decisionId === undefined ? {} : { decisionId }) }) ??
+      moneyProblem("amount", request.amount, { allowZero: false }) ??
+      (!(request.expiresAt instanceof Date) || Number.isNaN(request.expiresAt.getTime()) ? "expiresAt must be a date" : null) ??
+      (Array.isArray(request.envelopes) ? null : "envelopes must be a list");
+    if (problem) return refuse("invalid_request", problem);
+    const amount = request.amount.amount;
+    const unique = new Map<string, EnvelopeToHold>();
+    for (const envelope of request.envelopes) {
+      if (envelope.limit.currency !== request.amount.currency) {
+        return refuse(
+          "currency_mismatch",
+          `amount is in ${request.amount.currency} but envelope ${envelope.key} is in ${envelope.limit.currency}; nothing is converted`,
+          envelope.key,
+        );
+      }
+      const limitProblem =
+        moneyProblem(`envelope ${envelope.key} limit`, envelope.limit, { allowZero: true }) ??
+        (envelope.periodStart instanceof Date && !Number.isNaN(envelope.periodStart.getTime())
+          ? null
+          : `envelope ${envelope.key} periodStart must be a date`) ??
+        (envelope.agentId === undefined ? null : idProblem({ [`envelope ${envelope.key} agentId`]: envelope.agentId }));
+      if (limitProblem) return refuse("invalid_request", limitProblem, envelope.key);
+      unique.set(`${envelope.key}\u0000${envelope.periodStart.toISOString()}`, envelope);
+    }
+    const chain = [...unique.values()].map((envelope) => leaseFor(request.organizationId, envelope));
+
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const dry = chain.filter((lease) => lease.balance < amount);
+      if (dry.length === 0) {
+        // All or nothing, synchronously: no other request runs between these deductions.
+        const draws = chain.map((lease) => {
+          lease.balance -= amount;
+          lease.lastUsedAt = Date.now();
+          return { envelopeId: lease.envelopeId!, leaseId: lease.leaseId! };
+        });
+        for (const lease of chain) {
+          // Refill in the background before the lease runs dry.
+          if (lease.balance < Math.max(amount, lease.lastGrant / 4) && !lease.next && !lease.refilling) refill(lease, 0, amount);
+        }
+        return new Promise<HoldResult>((settle) => holdWrites.push({ hold: { ...request, draws }, leases: chain, settle }));
+      }
+      const rounds = dry.map((lease) => ({ lease, round: refill(lease, amount - lease.balance, amount) }));
+      await Promise.all(rounds.map(({ round }) => round.done));
+      for (const { lease, round } of rounds) {
+        if (round.currencyMismatch) {
+          return refuse(
+            "currency_mismatch",
+            `amount is in ${request.amount.currency} but envelope ${lease.envelope.key} is kept in ${round.currencyMismatch}`,
+            lease.envelope.key,
+          );
+        }
+        if (round.failed) return refuse("budget_unavailable", `envelope ${lease.envelope.key} could not be refilled: ${round.failed}`);
+        // Refused only when the round could not give everyone what they lacked and even what is
+        // still free would not fill this gap. (If it could, the money went elsewhere: try again.)
+        if (lease.balance < amount && round.granted < round.wanted && round.freeAfter < amount - lease.balance) {
+          return refuse(
+            "envelope_exceeded",
+            `holding ${amount} ${request.amount.currency} would exceed envelope ${lease.envelope.key} (limit ${lease.envelope.limit.amount})`,
+            lease.envelope.key,
+          );
+        }
+      }
+    }
+    const busiest = chain.find((lease) => lease.balance < amount) ?? chain[0]!;
+    return refuse("envelope_exceeded", `envelope ${busiest.envelope.key} had no room after ${MAX_ATTEMPTS} refills`, busiest.envelope.key);
+  };
+
+  const returnIdle = async () => {
+    const now = Date.now();
+    for (const [key, lease] of leases) {
+      if (lease.next || lease.refilling || now - lease.lastUsedAt < idleReturnMs) continue;
+      if (lease.balance <= 0) {
+        // Long unused (e.g. a past period's window): forget it; unrenewed, its empty row expires.
+        if (now - lease.lastUsedAt > 10 * idleReturnMs) leases.delete(key);
+        continue;
+      }
+      if (!lease.leaseId || !lease.envelopeId) continue;
+      const amount = lease.balance;
+      const target = { envelopeId: lease.envelopeId, leaseId: lease.leaseId };
+      lease.balance = 0;
+      // In the refill chain: a refill asked for meanwhile waits, and then sees the money as free.
+      const returned = lease.running.then(() => returnToEnvelope(db, target, amount).catch(() => abandon(lease)));
+      lease.running = returned;
+      await returned;
+    }
+  };
+
+  const timers = [
+    setInterval(() => {
+      const ids = [...leases.values()].flatMap((lease) => (lease.leaseId ? [lease.leaseId] : []));
+      renewLeases(db, ids, new Date(Date.now() + leaseTtlMs)).catch(() => {});
+    }, Math.max(10, Math.floor(leaseTtlMs / 3))),
+    setInterval(() => void returnIdle().catch(() => {}), Math.max(10, Math.floor(idleReturnMs / 2))),
+    ...(sweepIntervalMs > 0 ? [setInterval(() => void sweepBudgets(db).catch(() => {}), sweepIntervalMs)] : []),
+  ];
+  for (const timer of timers) timer.unref();
+
+  return {
+    hold(request) {
+      if (closed) return Promise.resolve(refuse("budget_unavailable", "the budget is closed"));
+      const running = inFlight.get(request.reservationId);
+      if (running) return running;
+      const result = holdOnce(request)
+        .then((outcome) => heldBefore(request, outcome))
+        .catch((error: unknown) =>
+        refuse("budget_unavailable", `the hold failed: ${(error as Error).message}`),
+      );
+      inFlight.set(request.reservationId, result);
+      void result.finally(() => inFlight.delete(request.reservationId));
+      return result;
+    },
+
+    async commit({ organizationId, reservationId, amount }) {
+      const problem = idProblem({ organizationId, reservationId }) ?? moneyProblem("amount", amount, { allowZero: true });
+      if (problem) return refuse("invalid_request", problem);
+      await inFlight.get(reservationId);
+      const outcome = await settle({ organizationId, reservationId, kind: "commit", amount });
+      if (outcome.kind === "settled") return { outcome: "committed", reservationId, amount };
+      if (outcome.kind === "failed") return refuse("budget_unavailable", `the commit could not be written: ${outcome.message}`);
+      if (outcome.kind === "missing") return refuse("reservation_not_found", `reservation ${reservationId} does not exist`);
+      if (outcome.status === "committed" && outcome.committedAmount === amount.amount && outcome.currency === amount.currency) {
+        return { outcome: "committed", reservationId, amount };
+      }
+      if (outcome.status !== "held") {
+        return refuse("reservation_settled", `reservation ${reservationId} is already ${outcome.status}`);
+      }
+      if (outcome.currency !== amount.currency) {
+        return refuse("currency_mismatch", `amount is in ${amount.currency} but reservation ${reservationId} holds ${outcome.currency}`);
+      }
+      return refuse("commit_exceeds_hold", `amount ${amount.amount} is more than the ${outcome.amount} held by reservation ${reservationId}`);
+    },
+
+    async release({ organizationId, reservationId }) {
+      const problem = idProblem({ organizationId, reservationId });
+      if (problem) return refuse("invalid_request", problem);
+      await inFlight.get(reservationId);
+      const outcome = await settle({ organizationId, reservationId, kind: "release" });
+      if (outcome.kind === "settled") return { outcome: "released", reservationId };
+      if (outcome.kind === "failed") return refuse("budget_unavailable", `the release could not be written: ${outcome.message}`);
+      if (outcome.kind === "missing") return refuse("reservation_not_found", `reservation ${reservationId} does not exist`);
+      if (outcome.status === "committed") return refuse("reservation_settled", `reservation ${reservationId} is already committed`);
+      return { outcome: "released", reservationId };
+    },
+
+    sweep: (sweepOptions) => sweepBudgets(db, sweepOptions),
+
+    async close() {
+      closed = true;
+      for (const timer of timers) clearInterval(timer);
+      await Promise.all([...inFlight.values()]);
+      await holdWrites.drained();
+      await settleWrites.drained();
+      await Promise.all([...leases.values()].map((lease) => lease.running));
+      await reclaimWorkerLeases(db, workerId);
+      leases.clear();
+    },
+  };
+}
