@@ -20,7 +20,7 @@ log("migrations applied");
 const seed = env.TOLLGATE_SEED === "true" ? await seedDemo(database.db) : undefined;
 if (seed) log(seed.created ? "demo data created" : "demo data already present");
 
-const worker = await serveWorker({ host: env.HOST, port: env.WORKER_PORT, workerId: env.WORKER_ID, version: WORKER_VERSION });
+const worker = await serveWorker({ host: env.HOST, port: env.WORKER_PORT, workerId: env.WORKER_ID, version: WORKER_VERSION, database });
 log("decision worker listening", { url: worker.url });
 
 const consoleUrl = `http://${env.HOST}:${env.PORT}`;
@@ -46,7 +46,15 @@ const banner = [
   `  decision worker  ${worker.url}  (GET /healthz)`,
   `  database         ${env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${env.TOLLGATE_DATA_DIR}`}`,
   ...(seed
-    ? ["", "  Sign in as:", ...seed.credentials.map((c) => `    ${c.role.padEnd(9)} ${c.email.padEnd(24)} ${c.password}`)]
+    ? [
+        "",
+        "  Sign in as:",
+        ...seed.credentials.map((c) => `    ${c.role.padEnd(9)} ${c.email.padEnd(24)} ${c.password}`),
+        "",
+        `  Ask the worker as the demo agent ${seed.demoKey.agent}:`,
+        `    curl -s ${worker.url}/v1/decisions -H 'authorization: Bearer ${seed.demoKey.key}' \\`,
+        `      -d '{"action":"stripe.charges.create","amount":{"amount":1250,"currency":"USD"},"merchant":"stripe","sessionId":"try-1","requestId":"try-1"}'`,
+      ]
     : []),
   "",
   "  Ctrl+C stops everything.",

@@ -5,3 +5,6 @@ export { authenticate, type AuthenticatedUser, type SignInAttempt, type SignInRe
 export { hashPassword, verifyPassword } from "./auth/password";
 export { summaryDays } from "./actions/dashboard";
 export type { Money } from "./actions/wire";
+export { issueAgentKey, agentKeyPrefix, type IssuedAgentKey, type RandomInt } from "./auth/agent-keys";
+export { publishSnapshot, type PublishResult } from "./snapshots/publish";
+export { readOrganizationState } from "./snapshots/organization-state";

@@ -1,12 +1,26 @@
 import { openTestDatabase, testDrivers, withRollback } from "@tollgate/db/testing";
-import { agents, approvals, decisions, delegations, organizations, reservations, trustScores, users, type Database } from "@tollgate/db";
+import {
+  agents,
+  approvals,
+  decisions,
+  delegations,
+  organizations,
+  policies,
+  reservations,
+  signingKeys,
+  snapshots,
+  trustScores,
+  users,
+  type Database,
+} from "@tollgate/db";
+import { findKeyByHash, hashApiKey, loadSnapshot } from "@tollgate/policy";
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoOrganization } from "./cast";
 import { seedDemo } from "./seed";
 
 // Counted within the demo organization: other test files commit to the shared PostgreSQL meanwhile.
-const tables = { users, agents, delegations, decisions, reservations, approvals, trustScores };
+const tables = { users, agents, delegations, decisions, reservations, approvals, trustScores, policies, snapshots };
 
 describe.each(testDrivers)("demo seed on %s", (driver) => {
   let database: Database;
@@ -47,8 +61,15 @@ describe.each(testDrivers)("demo seed on %s", (driver) => {
         .groupBy(decisions.outcome);
       expect(outcomes.map((o) => o.outcome).sort()).toEqual(["allow", "deny", "pending"]);
 
+      const [snapshot] = await tx.select().from(snapshots).where(eq(snapshots.organizationId, first.organizationId));
+      const keys = await tx.select().from(signingKeys).where(eq(signingKeys.organizationId, first.organizationId));
+      const loaded = loadSnapshot(snapshot!.document, Object.fromEntries(keys.map((key) => [key.id, key.publicKey])));
+      if (!loaded.ok) throw new Error(loaded.error.message);
+      const found = findKeyByHash(loaded.snapshot, hashApiKey(first.demoKey.key), now);
+      expect(found.ok && loaded.snapshot.agents.get(found.key.agentId)?.name).toBe("checkout-bot");
+
       const second = await seedDemo(tx, { now: new Date("2026-11-25T12:00:00Z") });
-      expect(second).toMatchObject({ created: false, organizationId: first.organizationId });
+      expect(second).toMatchObject({ created: false, organizationId: first.organizationId, demoKey: first.demoKey });
       expect(await counts()).toEqual(before);
       const [demo] = await tx.select({ n: count() }).from(organizations).where(eq(organizations.slug, demoOrganization.slug));
       expect(demo!.n).toBe(1);

@@ -1,7 +1,11 @@
-import { hashPassword } from "@tollgate/api";
+import { readFileSync } from "node:fs";
+import { hashPassword, issueAgentKey, publishSnapshot } from "@tollgate/api";
 import {
   agentSessions,
   agents,
+  apiKeys,
+  policies,
+  policyVersions,
   approvals,
   decisions,
   delegations,
@@ -14,6 +18,8 @@ import {
 } from "@tollgate/db";
 import { eq } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+import { parsePolicyDocument } from "@tollgate/policy";
+import { stringify } from "yaml";
 import { demoAgents, demoDelegations, demoOrganization, demoPassword, demoUsers } from "./cast";
 import { synthesizeHistory } from "./history";
 import { Random } from "./random";
@@ -24,11 +30,23 @@ const DEMO_SEED = 20_261_124;
 const HISTORY_DAYS = 30;
 const APPROVAL_THRESHOLD = 25_000;
 
+/** The agent whose key the start banner prints, so a newcomer can call the worker at once. */
+const KEY_SHOWN_FOR = "checkout-bot";
+
 export interface SeedResult {
   /** False when the demo organization was already there: seeding twice changes nothing. */
   created: boolean;
   organizationId: string;
   credentials: { email: string; password: string; role: string }[];
+  /** A demo agent's API key. Demo keys are derived from a fixed seed: never use them beyond a laptop. */
+  demoKey: { agent: string; key: string };
+}
+
+/** The demo policies, validated: a broken file is a bug in this package, so it throws. */
+function demoPolicies() {
+  const parsed = parsePolicyDocument(readFileSync(new URL("./policies.yaml", import.meta.url), "utf8"));
+  if (!parsed.ok) throw new Error(`demo policies do not parse: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
+  return parsed.document.policies;
 }
 
 async function insertInBatches<T extends PgTable>(db: Db, table: T, rows: T["$inferInsert"][]): Promise<void> {
@@ -44,6 +62,10 @@ async function insertInBatches<T extends PgTable>(db: Db, table: T, rows: T["$in
 export async function seedDemo(db: Db, options: { now?: Date } = {}): Promise<SeedResult> {
   const now = options.now ?? new Date();
   const credentials = demoUsers.map((user) => ({ email: user.email, password: demoPassword, role: user.role }));
+  // Keys come from their own fixed seed, so the key printed at start is the same on every machine.
+  const keyRandom = new Random(DEMO_SEED + 1);
+  const keys = demoAgents.map(() => issueAgentKey((n) => Math.floor(keyRandom.next() * n)));
+  const demoKey = { agent: KEY_SHOWN_FOR, key: keys[demoAgents.findIndex((agent) => agent.name === KEY_SHOWN_FOR)]!.key };
   const passwordHashes = await Promise.all(demoUsers.map(() => hashPassword(demoPassword)));
 
   return db.transaction(async (tx) => {
@@ -51,7 +73,7 @@ export async function seedDemo(db: Db, options: { now?: Date } = {}): Promise<Se
       .select({ id: organizations.id })
       .from(organizations)
       .where(eq(organizations.slug, demoOrganization.slug));
-    if (existing) return { created: false, organizationId: existing.id, credentials };
+    if (existing) return { created: false, organizationId: existing.id, credentials, demoKey };
 
     const random = new Random(DEMO_SEED);
     const founded = new Date(now.getTime() - 45 * DAY);
@@ -92,6 +114,36 @@ export async function seedDemo(db: Db, options: { now?: Date } = {}): Promise<Se
       )
       .returning();
     const agentId = Object.fromEntries(createdAgents.map((agent) => [agent.name, agent.id]));
+    await tx.insert(apiKeys).values(
+      createdAgents.map((agent, index) => ({
+        organizationId,
+        agentId: agent.id,
+        name: "demo",
+        prefix: keys[index]!.prefix,
+        hash: keys[index]!.hash,
+        createdByUserId: userId.admin!,
+        createdAt: founded,
+      })),
+    );
+
+    for (const policy of demoPolicies()) {
+      const [row] = await tx
+        .insert(policies)
+        .values({ organizationId, name: policy.name, description: policy.description ?? "", createdAt: founded })
+        .returning();
+      await tx.insert(policyVersions).values({
+        organizationId,
+        policyId: row!.id,
+        version: 1,
+        source: stringify(policy),
+        document: policy,
+        status: "published",
+        mode: policy.mode,
+        createdByUserId: userId.admin!,
+        createdAt: founded,
+        publishedAt: founded,
+      });
+    }
 
     const delegationIds = new Map<string, string>();
     const delegationIn = new Map<string, { id: string; chain: string[] }>();
@@ -135,6 +187,10 @@ export async function seedDemo(db: Db, options: { now?: Date } = {}): Promise<Se
     const latest = new Map(history.trust.map((row) => [row.agentId, row]));
     await insertInBatches(tx, trustScores, [...latest.values()]);
 
-    return { created: true, organizationId, credentials };
+    const published = await publishSnapshot({ db: tx, organizationId, cause: "demo.seed", now });
+    if (!published.ok) {
+      throw new Error(`demo snapshot does not compile: ${published.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
+    }
+    return { created: true, organizationId, credentials, demoKey };
   });
 }

@@ -1,3 +1,5 @@
+import type { DecisionService } from "./decide/service";
+
 /** What the worker answers with: a status and a JSON body. Adapters turn it into HTTP. */
 export interface WorkerResponse {
   status: number;
@@ -18,10 +20,10 @@ export interface WorkerConfig {
   workerId: string;
   version: string;
   now: () => Date;
-}
-
-export interface WorkerState {
-  startedAt: Date;
+  /** The decision API; absent until the worker has a database and snapshots behind it. */
+  service?: DecisionService;
+  /** `{ organizationId: version }` of the snapshots served, for /healthz. */
+  snapshotVersions?: () => Record<string, number>;
 }
 
 /** Largest request body accepted; decision requests are a few hundred bytes. */
@@ -55,23 +57,60 @@ export const internalError = (): WorkerResponse =>
  * own, so the node:http and fetch adapters stay a few lines each.
  */
 export function createWorkerCore(config: WorkerConfig) {
-  const state: WorkerState = { startedAt: config.now() };
-  return async function handle(request: WorkerRequest): Promise<WorkerResponse> {
-    if (request.path === "/healthz") {
-      if (request.method !== "GET") return errorResponse(405, "method_not_allowed", `${request.method} /healthz: use GET`);
-      return {
+  const startedAt = config.now();
+  const { service } = config;
+
+  const routes: Route[] = [
+    {
+      method: "GET",
+      pattern: /^\/healthz$/,
+      handle: async () => ({
         status: 200,
         body: {
           status: "ok",
           workerId: config.workerId,
           version: config.version,
-          startedAt: state.startedAt.toISOString(),
-          uptimeSeconds: Math.floor((config.now().getTime() - state.startedAt.getTime()) / 1000),
+          startedAt: startedAt.toISOString(),
+          uptimeSeconds: Math.floor((config.now().getTime() - startedAt.getTime()) / 1000),
+          snapshots: config.snapshotVersions?.() ?? {},
         },
-      };
+      }),
+    },
+    { method: "POST", pattern: /^\/v1\/decisions$/, handle: (request) => service!.decisions(request), needsService: true },
+    {
+      method: "POST",
+      pattern: /^\/v1\/reservations\/([^/]+)\/commit$/,
+      handle: (request, [id]) => service!.commit(request, id!),
+      needsService: true,
+    },
+    {
+      method: "POST",
+      pattern: /^\/v1\/reservations\/([^/]+)\/release$/,
+      handle: (request, [id]) => service!.release(request, id!),
+      needsService: true,
+    },
+  ];
+
+  return async function handle(request: WorkerRequest): Promise<WorkerResponse> {
+    let pathMatched = false;
+    for (const route of routes) {
+      const match = route.pattern.exec(request.path);
+      if (!match) continue;
+      pathMatched = true;
+      if (route.method !== request.method) continue;
+      if (route.needsService && !service) return errorResponse(503, "not_ready", "this worker has no database behind it yet");
+      return route.handle(request, match.slice(1).map(decodeURIComponent));
     }
+    if (pathMatched) return errorResponse(405, "method_not_allowed", `${request.method} ${request.path}: method not allowed`);
     return errorResponse(404, "not_found", `no route for ${request.method} ${request.path}`);
   };
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handle: (request: WorkerRequest, params: string[]) => Promise<WorkerResponse>;
+  needsService?: boolean;
 }
 
 export type WorkerCore = ReturnType<typeof createWorkerCore>;

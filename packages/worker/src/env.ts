@@ -1,14 +1,15 @@
 import { hostname } from "node:os";
+import { readDatabaseEnv } from "@tollgate/db/env";
 import { z } from "zod";
 
-/** The worker process's configuration; the only place that reads `process.env`. */
+/** The worker process's configuration; the only place in the worker that reads `process.env`. */
 const schema = z.object({
   WORKER_HOST: z.string().default("127.0.0.1"),
   WORKER_PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
   WORKER_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
 });
 
-export type WorkerEnv = z.infer<typeof schema>;
+export type WorkerEnv = z.infer<typeof schema> & { database: ReturnType<typeof readDatabaseEnv> };
 
 export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
   const parsed = schema.safeParse(source);
@@ -16,5 +17,5 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
     throw new Error(`invalid worker configuration: ${problems}`);
   }
-  return parsed.data;
+  return { ...parsed.data, database: readDatabaseEnv(source) };
 }

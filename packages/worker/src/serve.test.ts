@@ -1,30 +1,175 @@
+import { issueAgentKey, publishSnapshot } from "@tollgate/api";
+import {
+  agents,
+  apiKeys,
+  approvals,
+  decisions,
+  organizations,
+  policies,
+  policyVersions,
+  reservations,
+  type Database,
+} from "@tollgate/db";
+import { agentFixture, openTestDatabase, organizationFixture, testDrivers, userFixture } from "@tollgate/db/testing";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "./core";
 import { serveWorker } from "./serve";
 
-describe("node:http worker on loopback", () => {
+const payments = {
+  name: "payments",
+  selector: { tags: ["payments"] },
+  grants: [{ id: "stripe", actions: ["stripe.*"] }],
+  limits: [{ id: "daily", period: "day", amount: 10_000, currency: "USD" }],
+  approvals: [{ id: "over-50", when: "amount_over", amount: 5_000, currency: "USD" }],
+};
+
+describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
+  let database: Database;
   let worker: Awaited<ReturnType<typeof serveWorker>>;
+  let organizationId: string;
+  let agentId: string;
+  let key: string;
+
+  const call = async (path: string, body?: unknown, bearer: string | null = key) => {
+    const response = await fetch(`${worker.url}${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    // Response bodies are read field by field in assertions; their shapes are the contract under test.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  let counter = 0;
+  const ask = (fields: Record<string, unknown> = {}) =>
+    call("/v1/decisions", {
+      action: "stripe.charges.create",
+      amount: { amount: 1_000, currency: "USD" },
+      sessionId: "session-1",
+      requestId: `req-${++counter}`,
+      ...fields,
+    });
+
   beforeAll(async () => {
-    worker = await serveWorker({ host: "127.0.0.1", port: 0, workerId: "w-loopback", version: "0.0.1" });
+    database = await openTestDatabase(driver);
+    const org = await organizationFixture(database.db);
+    organizationId = org.id;
+    const agent = await agentFixture(database.db, await userFixture(database.db, org.id), { tags: ["payments"] });
+    agentId = agent.id;
+    const issued = issueAgentKey();
+    key = issued.key;
+    await database.db.insert(apiKeys).values({ organizationId, agentId, prefix: issued.prefix, hash: issued.hash });
+    const [policy] = await database.db.insert(policies).values({ organizationId, name: "payments" }).returning();
+    await database.db.insert(policyVersions).values({
+      organizationId,
+      policyId: policy!.id,
+      version: 1,
+      source: JSON.stringify(payments),
+      document: payments,
+      status: "published",
+      publishedAt: new Date(),
+    });
+    await publishSnapshot({ db: database.db, organizationId, cause: "test", now: new Date() });
+    worker = await serveWorker({ host: "127.0.0.1", port: 0, workerId: `w-api-${driver}-${org.id.slice(0, 8)}`, version: "test", database });
   });
-  afterAll(() => worker.stop());
-
-  it("answers GET /healthz", async () => {
-    const response = await fetch(`${worker.url}/healthz`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toBe("application/json");
-    expect(await response.json()).toMatchObject({ status: "ok", workerId: "w-loopback", uptimeSeconds: 0 });
+  afterAll(async () => {
+    await worker?.stop();
+    await database?.db.delete(organizations).where(eq(organizations.id, organizationId));
+    await database?.close();
   });
 
-  it("refuses a body over the limit with 413", async () => {
-    const response = await fetch(`${worker.url}/v1/decisions`, { method: "POST", body: "x".repeat(MAX_BODY_BYTES + 10) });
-    expect(response.status).toBe(413);
-    expect(await response.json()).toMatchObject({ error: { code: "body_too_large" } });
+  it("reports the snapshot it serves on /healthz", async () => {
+    const health = await call("/healthz");
+    expect(health.status).toBe(200);
+    expect(health.body.snapshots[organizationId]).toBe(1);
   });
 
-  it("refuses malformed JSON with 400", async () => {
-    const response = await fetch(`${worker.url}/v1/decisions`, { method: "POST", body: "{not json" });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: { code: "malformed_json", message: "body: not valid JSON" } });
+  it("allows a granted call, holds the amount, and commits less than it held", async () => {
+    const allowed = await ask({ amount: { amount: 2_000, currency: "USD" } });
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toMatchObject({ decision: "allow", reasons: [], policyVersion: 1 });
+    const [logged] = await database.db.select().from(decisions).where(eq(decisions.id, allowed.body.decisionId));
+    expect(logged).toMatchObject({ outcome: "allow", amount: 2_000, agentId });
+
+    const over = await call(`/v1/reservations/${allowed.body.reservationId}/commit`, { amount: { amount: 2_001, currency: "USD" } });
+    expect(over.status).toBe(400);
+    expect(over.body.error.code).toBe("commit_exceeds_hold");
+    const committed = await call(`/v1/reservations/${allowed.body.reservationId}/commit`, { amount: { amount: 1_500, currency: "USD" } });
+    expect(committed).toMatchObject({ status: 200, body: { status: "committed" } });
+  });
+
+  it("denies an action no grant covers, naming the reason, and holds nothing", async () => {
+    const denied = await ask({ action: "openai.chat.completions" });
+    expect(denied.body).toMatchObject({ decision: "deny", reasons: [{ code: "no_matching_grant" }] });
+    expect(denied.body.reservationId).toBeUndefined();
+    const held = await database.db.select().from(reservations).where(eq(reservations.decisionId, denied.body.decisionId));
+    expect(held).toEqual([]);
+  });
+
+  it("answers a retried request id with the first decision and never holds twice", async () => {
+    const body = { action: "stripe.charges.create", amount: { amount: 300, currency: "USD" }, sessionId: "s", requestId: "retry-me" };
+    const [first, second] = await Promise.all([call("/v1/decisions", body), call("/v1/decisions", body)]);
+    const third = await call("/v1/decisions", body);
+    expect(second.body).toEqual(first.body);
+    expect(third.body).toEqual(first.body);
+    const rows = await database.db
+      .select()
+      .from(decisions)
+      .where(and(eq(decisions.agentId, agentId), eq(decisions.requestId, "retry-me")));
+    expect(rows).toHaveLength(1);
+  });
+
+  it("sends a spend over the threshold to a human, holding the amount meanwhile", async () => {
+    const pending = await ask({ amount: { amount: 6_000, currency: "USD" } });
+    expect(pending.body).toMatchObject({ decision: "pending", reasons: [{ code: "approval_required_amount", rule: expect.stringContaining("over-50") }] });
+    const [approval] = await database.db.select().from(approvals).where(eq(approvals.id, pending.body.approvalId));
+    expect(approval).toMatchObject({ status: "pending", amount: 6_000, reservationId: pending.body.reservationId });
+    const released = await call(`/v1/reservations/${pending.body.reservationId}/release`, {});
+    expect(released.status).toBe(200);
+  });
+
+  it("releases harmlessly twice", async () => {
+    const allowed = await ask({ amount: { amount: 100, currency: "USD" } });
+    const first = await call(`/v1/reservations/${allowed.body.reservationId}/release`, {});
+    const second = await call(`/v1/reservations/${allowed.body.reservationId}/release`, {});
+    expect([first.status, second.status]).toEqual([200, 200]);
+  });
+
+  it("refuses a missing or unknown key before anything is held", async () => {
+    expect((await call("/v1/decisions", {}, null)).body.error.code).toBe("missing_key");
+    const unknown = await call("/v1/decisions", {}, issueAgentKey().key);
+    expect(unknown).toMatchObject({ status: 401, body: { error: { code: "key_unknown" } } });
+  });
+
+  it("refuses malformed requests with 4xx and a code naming the field", async () => {
+    expect((await ask({ color: "red" })).body.error).toEqual({ code: "unknown_field", message: "color: not a field of this request" });
+    const negative = await ask({ amount: { amount: -5, currency: "USD" } });
+    expect(negative).toMatchObject({ status: 400, body: { error: { code: "invalid_field", message: expect.stringMatching(/^amount\.amount: /) } } });
+    const fractional = await ask({ amount: { amount: 1.5, currency: "USD" } });
+    expect(fractional.status).toBe(400);
+    const missing = await call("/v1/decisions", { action: "stripe.charges.create", sessionId: "s" });
+    expect(missing.body.error).toMatchObject({ code: "missing_field", message: "requestId: is required" });
+    expect((await call("/v1/decisions", "{oops")).body.error.code).toBe("malformed_json");
+    expect((await call("/v1/decisions", "x".repeat(MAX_BODY_BYTES + 1))).status).toBe(413);
+  });
+
+  it("denies a spend that would pass the daily envelope, naming the rule", async () => {
+    const denied = await ask({ amount: { amount: 9_500, currency: "USD" } });
+    expect(denied.body).toMatchObject({ decision: "deny", reasons: [{ code: "envelope_exhausted", rule: expect.stringContaining("daily") }] });
+    expect(denied.body.reservationId).toBeUndefined();
+  });
+
+  it("refuses a suspended agent within a second of the publish", async () => {
+    await database.db.update(agents).set({ status: "suspended", suspendedAt: new Date() }).where(eq(agents.id, agentId));
+    await publishSnapshot({ db: database.db, organizationId, cause: "agent.suspend", now: new Date() });
+    const started = Date.now();
+    let status = 0;
+    while (Date.now() - started < 1_000) {
+      status = (await ask()).status;
+      if (status === 403) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(status).toBe(403);
   });
 });

@@ -1,17 +1,66 @@
 import type { AddressInfo } from "node:net";
+import type { Database } from "@tollgate/db";
+import { openBudget } from "./budget";
 import { createWorkerCore } from "./core";
+import { openDecisionLog } from "./decide/decision-log";
+import { createDecisionService } from "./decide/service";
+import { WorkerUsage } from "./decide/usage";
 import { createNodeServer } from "./http/node";
+import { SnapshotStore } from "./snapshots/store";
+import { startSnapshotSync } from "./snapshots/sync";
 
 export interface ServeOptions {
   host: string;
   port: number;
   workerId: string;
   version: string;
+  database: Database;
+  /** See DecisionServiceConfig; defaults suit production. */
+  holdTtlMs?: number;
+  approvalTtlMs?: number;
+  maxStalenessMs?: number;
+  snapshotPollMs?: number;
+  now?: () => Date;
 }
 
-/** Starts a decision worker on node:http; resolves once it listens, with its URL and a stop function. */
+const log = (level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}) =>
+  console[level === "info" ? "log" : level](JSON.stringify({ level, msg, ...fields }));
+
+/**
+ * Starts a decision worker on node:http against `database`: loads and follows the snapshots,
+ * opens the budget and the decision log, and serves the API. Resolves once it listens.
+ */
 export async function serveWorker(options: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
-  const core = createWorkerCore({ workerId: options.workerId, version: options.version, now: () => new Date() });
+  const now = options.now ?? (() => new Date());
+  const { db } = options.database;
+  const store = new SnapshotStore();
+  const sync = await startSnapshotSync({
+    database: options.database,
+    store,
+    workerId: options.workerId,
+    version: options.version,
+    pollMs: options.snapshotPollMs ?? 2_000,
+    now,
+    log,
+  });
+  const budget = await openBudget({ db, workerId: options.workerId });
+  const decisionLog = openDecisionLog(db);
+  const usage = new WorkerUsage(() => now().getTime());
+  const pruning = setInterval(() => usage.prune(), 60_000);
+  pruning.unref();
+  const service = createDecisionService({
+    db,
+    store,
+    budget,
+    log: decisionLog,
+    usage,
+    workerId: options.workerId,
+    now,
+    holdTtlMs: options.holdTtlMs ?? 5 * 60_000,
+    approvalTtlMs: options.approvalTtlMs ?? 15 * 60_000,
+    maxStalenessMs: options.maxStalenessMs ?? 30_000,
+  });
+  const core = createWorkerCore({ workerId: options.workerId, version: options.version, now, service, snapshotVersions: () => store.versions() });
   const server = createNodeServer(core);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -20,10 +69,15 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host}:${port}`,
-    stop: () =>
-      new Promise((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      clearInterval(pruning);
+      await decisionLog.drained();
+      await budget.close();
+      await sync.stop();
+    },
   };
 }

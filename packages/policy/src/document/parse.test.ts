@@ -1,9 +1,29 @@
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { parsePolicyDocument } from "./parse";
 
-const demo = readFileSync(new URL("../../examples/demo-policies.yaml", import.meta.url), "utf8");
+// Two policies in YAML, with comments and an anchor, as admins write them.
+const demo = `
+policies:
+  - name: payments
+    selector: { tags: [payments] }
+    grants:
+      - id: stripe-api
+        actions: ["stripe.*"]
+    limits:
+      - &daily
+        id: daily-spend
+        period: day
+        amount: 500000 # $5,000.00
+        currency: USD
+  - name: payments-strict
+    mode: shadow
+    selector: { tags: [payments] }
+    caps:
+      - id: max-charge-500
+        amount: 50000
+        currency: USD
+`;
 
 function errorsOf(input: unknown) {
   const result = parsePolicyDocument(input);
@@ -12,15 +32,14 @@ function errorsOf(input: unknown) {
 }
 
 describe("parsePolicyDocument", () => {
-  test("the demo policy set parses", () => {
+  test("a YAML policy set parses, with modes defaulted and kept", () => {
     const result = parsePolicyDocument(demo);
     if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join("\n"));
     expect(result.document.policies.map((policy) => [policy.name, policy.mode])).toEqual([
       ["payments", "enforce"],
-      ["research", "enforce"],
-      ["guardrails", "enforce"],
       ["payments-strict", "shadow"],
     ]);
+    expect(result.document.policies[0]!.limits[0]!.amount).toBe(500_000);
   });
 
   test("a lone policy in JSON becomes a document of one, with defaults filled in", () => {

@@ -18,7 +18,7 @@ describe("fetch adapter", () => {
     const response = await handler(new Request("http://worker/healthz", { method: "POST", body: "{}" }));
     expect(response.status).toBe(405);
     expect(await response.json()).toEqual({
-      error: { code: "method_not_allowed", message: "POST /healthz: use GET" },
+      error: { code: "method_not_allowed", message: "POST /healthz: method not allowed" },
     });
   });
 

@@ -1,0 +1,11 @@
+/**
+ * NOTIFY channels between the control plane and the workers. Payloads are JSON; a listener
+ * treats them as hints and reads the row they name, since a notification can be missed.
+ */
+export const SNAPSHOT_CHANNEL = "tollgate_snapshots";
+
+/** `{ organizationId, version }` on SNAPSHOT_CHANNEL after a snapshot row is committed. */
+export interface SnapshotNotice {
+  organizationId: string;
+  version: number;
+}

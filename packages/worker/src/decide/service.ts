@@ -1,0 +1,251 @@
+import { randomUUID } from "node:crypto";
+import { approvals, reservations, type Db } from "@tollgate/db";
+import { evaluate, findKeyByHash, hashApiKey, type Decision, type Envelope, type LoadedSnapshot } from "@tollgate/policy";
+import { and, eq } from "drizzle-orm";
+import type { Budget, EnvelopeToHold } from "../budget";
+import { errorResponse, type WorkerRequest, type WorkerResponse } from "../core";
+import type { SnapshotStore } from "../snapshots/store";
+import type { DecisionLog } from "./decision-log";
+import { responseOfLogged, wireReason, type DecisionResponse, type WireReason } from "./responses";
+import type { WorkerUsage } from "./usage";
+import { commitBodySchema, decisionBodySchema, parseBody, type DecisionBody } from "./wire";
+
+export interface DecisionServiceConfig {
+  db: Db;
+  store: SnapshotStore;
+  budget: Budget;
+  log: DecisionLog;
+  usage: WorkerUsage;
+  workerId: string;
+  now: () => Date;
+  /** An allow's hold lapses (and its money returns) if not committed or released in time. */
+  holdTtlMs: number;
+  /** How long a pending decision waits for a human. */
+  approvalTtlMs: number;
+  /** Past this without reaching the database, the worker refuses rather than decide on old rules. */
+  maxStalenessMs: number;
+  /** How many recent request ids answer from memory; older retries are answered from the log. */
+  idempotencyCacheSize?: number;
+}
+
+type Authenticated = { snapshot: LoadedSnapshot; agentId: string; organizationId: string };
+
+const BEARER = /^Bearer ([^\s]+)$/;
+
+const ok = (body: unknown): WorkerResponse => ({ status: 200, body });
+
+/**
+ * The decision worker's API behind the adapters: authenticate the key against the snapshot,
+ * validate, evaluate in memory, hold on the budget, log durably, answer.
+ */
+export function createDecisionService(config: DecisionServiceConfig) {
+  const { store, budget, log, usage, now } = config;
+  const recent = new Map<string, Promise<WorkerResponse>>();
+  const cacheSize = config.idempotencyCacheSize ?? 100_000;
+
+  function authenticate(request: WorkerRequest): Authenticated | { refusal: WorkerResponse } {
+    const match = BEARER.exec(request.headers.authorization ?? "");
+    if (!match) return { refusal: errorResponse(401, "missing_key", "authorization: expected `Bearer <agent key>`") };
+    const keyHash = hashApiKey(match[1]!);
+    const snapshot = store.forKeyHash(keyHash);
+    if (!snapshot) return { refusal: errorResponse(401, "key_unknown", "authorization: no agent has this key") };
+    const found = findKeyByHash(snapshot, keyHash, now());
+    if (!found.ok) return { refusal: errorResponse(401, found.code, `authorization: ${found.message}`) };
+    const agent = snapshot.agents.get(found.key.agentId);
+    if (agent?.status !== "active") {
+      return { refusal: errorResponse(403, "agent_suspended", `agent ${agent?.name ?? found.key.agentId} is suspended`) };
+    }
+    return { snapshot, agentId: found.key.agentId, organizationId: snapshot.organization.id };
+  }
+
+  function stale(): WorkerResponse | null {
+    const age = now().getTime() - store.lastContactMs;
+    if (age <= config.maxStalenessMs) return null;
+    // Fail closed: old rules may allow what a newer publish or suspension forbids.
+    return {
+      status: 503,
+      body: {
+        decision: "deny",
+        reasons: [{ code: "snapshot_stale", message: `no contact with the control plane for ${Math.round(age / 1000)} s`, rule: null, policyVersion: null }],
+        error: { code: "snapshot_stale", message: "the worker cannot confirm its rules are current; nothing was held" },
+      },
+    };
+  }
+
+  const toHold = (envelope: Envelope): EnvelopeToHold => ({
+    key: envelope.key,
+    period: envelope.period,
+    // Session and all-time envelopes have no calendar window; the epoch names their one window.
+    periodStart: new Date(envelope.windowStart ?? 0),
+    limit: { amount: envelope.limit, currency: envelope.currency },
+    ...(envelope.owner.startsWith("agent:") ? { agentId: envelope.owner.slice("agent:".length) } : {}),
+  });
+
+  async function decide(caller: Authenticated, body: DecisionBody): Promise<WorkerResponse> {
+    const started = process.hrtime.bigint();
+    const at = now();
+    const decision: Decision = evaluate(caller.snapshot, { ...body, agentId: caller.agentId }, usage, at);
+    usage.record(decision);
+    const decisionId = randomUUID();
+    let outcome = decision.outcome;
+    let reasons: WireReason[] = decision.reasons.map(wireReason);
+    let reservationId: string | undefined;
+
+    if (outcome !== "deny" && body.amount && body.amount.amount > 0 && decision.holds.length > 0) {
+      reservationId = randomUUID();
+      const held = await budget.hold({
+        organizationId: caller.organizationId,
+        reservationId,
+        agentId: caller.agentId,
+        decisionId,
+        envelopes: decision.holds.map(toHold),
+        amount: body.amount,
+        expiresAt: new Date(at.getTime() + (outcome === "pending" ? config.approvalTtlMs : config.holdTtlMs)),
+      });
+      if (held.outcome === "refused") {
+        const envelope = decision.holds.find((candidate) => candidate.key === held.envelopeKey);
+        outcome = "deny";
+        reservationId = undefined;
+        reasons = [
+          {
+            code: held.code === "envelope_exceeded" ? "envelope_exhausted" : held.code,
+            message: held.message,
+            rule: envelope?.rule ? `${envelope.policyId}/${envelope.rule}` : null,
+            policyVersion: caller.snapshot.version,
+          },
+        ];
+      }
+    }
+
+    const logged = await log.record({
+      id: decisionId,
+      organizationId: caller.organizationId,
+      agentId: caller.agentId,
+      sessionExternalId: body.sessionId,
+      requestId: body.requestId,
+      action: body.action,
+      amount: body.amount?.amount ?? null,
+      currency: body.amount?.currency ?? null,
+      merchant: body.merchant ?? null,
+      category: body.category ?? null,
+      onBehalfOf: body.onBehalfOf ?? null,
+      chain: [...decision.chain.agents],
+      outcome,
+      reasons,
+      shadowOutcome: decision.shadow?.outcome ?? null,
+      snapshotVersion: caller.snapshot.version,
+      workerId: config.workerId,
+      latencyUs: Number((process.hrtime.bigint() - started) / 1000n),
+      metadata: body.metadata ?? null,
+      createdAt: at,
+    });
+    if (logged.kind !== "logged") {
+      // Never answer a decision that is not durable, and never hold twice for one request id.
+      if (reservationId) await budget.release({ organizationId: caller.organizationId, reservationId });
+      if (logged.kind === "failed") {
+        return errorResponse(503, "decision_log_unavailable", "the decision could not be recorded; nothing was held");
+      }
+      return ok(await loggedResponse(logged.first));
+    }
+
+    const response: DecisionResponse = { decision: outcome, decisionId, reasons, policyVersion: caller.snapshot.version };
+    if (outcome === "allow" && reservationId) response.reservationId = reservationId;
+    if (outcome === "allow" && body.merchant) usage.spentWith(caller.agentId, body.merchant);
+    if (outcome === "pending") {
+      response.approvalId = await openApproval(caller, decisionId, body, reasons, reservationId, at);
+      if (reservationId) response.reservationId = reservationId;
+    }
+    if (decision.retryAfterMs !== null && outcome === "deny") response.retryAfterMs = decision.retryAfterMs;
+    return ok(response);
+  }
+
+  async function openApproval(
+    caller: Authenticated,
+    decisionId: string,
+    body: DecisionBody,
+    reasons: WireReason[],
+    reservationId: string | undefined,
+    at: Date,
+  ): Promise<string> {
+    const [approval] = await config.db
+      .insert(approvals)
+      .values({
+        organizationId: caller.organizationId,
+        decisionId,
+        agentId: caller.agentId,
+        reservationId: reservationId ?? null,
+        action: body.action,
+        merchant: body.merchant ?? null,
+        amount: body.amount?.amount ?? 0,
+        currency: body.amount?.currency ?? "USD",
+        reasons,
+        expiresAt: new Date(at.getTime() + config.approvalTtlMs),
+        createdAt: at,
+      })
+      .returning({ id: approvals.id });
+    return approval!.id;
+  }
+
+  async function loggedResponse(row: Parameters<typeof responseOfLogged>[0]): Promise<DecisionResponse> {
+    const [reservation] = await config.db
+      .select({ id: reservations.id })
+      .from(reservations)
+      .where(and(eq(reservations.organizationId, row.organizationId), eq(reservations.decisionId, row.id)));
+    const [approval] = await config.db
+      .select({ id: approvals.id })
+      .from(approvals)
+      .where(and(eq(approvals.organizationId, row.organizationId), eq(approvals.decisionId, row.id)));
+    return responseOfLogged(row, { reservationId: reservation?.id, approvalId: approval?.id });
+  }
+
+  /** The same request id from the same agent answers with the first decision, never a second hold. */
+  function once(caller: Authenticated, body: DecisionBody): Promise<WorkerResponse> {
+    const key = `${caller.agentId}\u0000${body.requestId}`;
+    const known = recent.get(key);
+    if (known) return known;
+    const answer = decide(caller, body);
+    recent.set(key, answer);
+    if (recent.size > cacheSize) recent.delete(recent.keys().next().value!);
+    // A failure must not stick: the retry deserves a fresh attempt.
+    answer.then((response) => response.status >= 500 && recent.delete(key), () => recent.delete(key));
+    return answer;
+  }
+
+  return {
+    async decisions(request: WorkerRequest): Promise<WorkerResponse> {
+      const caller = authenticate(request);
+      if ("refusal" in caller) return caller.refusal;
+      const staleness = stale();
+      if (staleness) return staleness;
+      const parsed = parseBody(decisionBodySchema, request.body);
+      if ("refusal" in parsed) return parsed.refusal;
+      return once(caller, parsed.value);
+    },
+
+    async commit(request: WorkerRequest, reservationId: string): Promise<WorkerResponse> {
+      const caller = authenticate(request);
+      if ("refusal" in caller) return caller.refusal;
+      const parsed = parseBody(commitBodySchema, request.body);
+      if ("refusal" in parsed) return parsed.refusal;
+      const result = await budget.commit({ organizationId: caller.organizationId, reservationId, amount: parsed.value.amount });
+      if (result.outcome === "refused") return budgetRefusal(result.code, result.message);
+      return ok({ reservationId, status: "committed", amount: result.amount });
+    },
+
+    async release(request: WorkerRequest, reservationId: string): Promise<WorkerResponse> {
+      const caller = authenticate(request);
+      if ("refusal" in caller) return caller.refusal;
+      const result = await budget.release({ organizationId: caller.organizationId, reservationId });
+      if (result.outcome === "refused") return budgetRefusal(result.code, result.message);
+      return ok({ reservationId, status: "released" });
+    },
+  };
+}
+
+/** Budget refusals of commit and release as HTTP: the client's mistake is 4xx, ours is 503. */
+function budgetRefusal(code: string, message: string): WorkerResponse {
+  const status = code === "reservation_not_found" ? 404 : code === "budget_unavailable" ? 503 : code === "reservation_settled" ? 409 : 400;
+  return errorResponse(status, code, message);
+}
+
+export type DecisionService = ReturnType<typeof createDecisionService>;
