@@ -49,7 +49,7 @@ export type DrawLeaseResult =
   | { kind: "granted"; envelopeId: string; leaseId: string | null; granted: number; free: number }
   | { kind: "currency_mismatch"; envelopeCurrency: string };
 
-/** How much of `free` one worker's lease may draw; see DESIGN.md, "Slices". */
+/** How much of `free` one worker's lease may draw; see ARCHITECTURE.md, "Slices". */
 export function sliceToGrant(free: number, { wanted, smallestWant, unit, spread }: Pick<DrawLeaseInput, "wanted" | "smallestWant" | "unit" | "spread">): number {
   if (unit <= 0) return 0;
   const natural = Math.floor(Math.floor(free / spread) / unit) * unit;
