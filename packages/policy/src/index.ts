@@ -29,3 +29,4 @@ export {
   type TraceEntry,
   type Usage,
 } from "./evaluate/decision";
+export { signReceipt, verifyReceipt, RECEIPT_TYPE, type ReceiptClaims, type ReceiptCheck } from "./receipt/receipt";

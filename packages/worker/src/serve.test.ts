@@ -8,8 +8,10 @@ import {
   policies,
   policyVersions,
   reservations,
+  signingKeys,
   type Database,
 } from "@tollgate/db";
+import { verifyReceipt } from "@tollgate/policy";
 import { agentFixture, openTestDatabase, organizationFixture, testDrivers, userFixture } from "@tollgate/db/testing";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,6 +99,24 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
     expect(over.body.error.code).toBe("commit_exceeds_hold");
     const committed = await call(`/v1/reservations/${allowed.body.reservationId}/commit`, { amount: { amount: 1_500, currency: "USD" } });
     expect(committed).toMatchObject({ status: 200, body: { status: "committed" } });
+  });
+
+  it("signs each allow with a receipt a merchant can verify offline with the organization's receipt key", async () => {
+    const allowed = await ask({ amount: { amount: 700, currency: "USD" }, merchant: "stripe" });
+    const keys = await database.db
+      .select()
+      .from(signingKeys)
+      .where(and(eq(signingKeys.organizationId, organizationId), eq(signingKeys.purpose, "receipt")));
+    const check = verifyReceipt(allowed.body.receipt, Object.fromEntries(keys.map((k) => [k.id, k.publicKey])), new Date());
+    expect(check).toMatchObject({
+      ok: true,
+      claims: { org: organizationId, sub: agentId, act: "stripe.charges.create", cap: { amount: 700, currency: "USD" }, mer: "stripe", did: allowed.body.decisionId, rid: allowed.body.reservationId },
+    });
+    const snapshotKeys = await database.db
+      .select()
+      .from(signingKeys)
+      .where(and(eq(signingKeys.organizationId, organizationId), eq(signingKeys.purpose, "snapshot")));
+    expect(verifyReceipt(allowed.body.receipt, Object.fromEntries(snapshotKeys.map((k) => [k.id, k.publicKey])), new Date()).ok).toBe(false);
   });
 
   it("denies an action no grant covers, naming the reason, and holds nothing", async () => {

@@ -7,19 +7,19 @@ export type PublishResult =
   | { ok: true; version: number; contentHash: string; warnings: readonly LintWarning[] }
   | { ok: false; errors: readonly ValidationError[]; warnings: readonly LintWarning[] };
 
-/** The organization's current signing key, made on first use. Keys carry their id, so they can rotate. */
-async function activeSigningKey(db: Db, organizationId: string) {
+/** The organization's current key for `purpose`, made on first use. Keys carry their id, so they can rotate. */
+async function activeSigningKey(db: Db, organizationId: string, purpose: "snapshot" | "receipt") {
   const [key] = await db
     .select()
     .from(signingKeys)
-    .where(and(eq(signingKeys.organizationId, organizationId), isNull(signingKeys.retiredAt)))
+    .where(and(eq(signingKeys.organizationId, organizationId), eq(signingKeys.purpose, purpose), isNull(signingKeys.retiredAt)))
     .orderBy(desc(signingKeys.createdAt))
     .limit(1);
   if (key) return key;
   const fresh = generateSigningKey();
   const [created] = await db
     .insert(signingKeys)
-    .values({ id: fresh.keyId, organizationId, publicKey: fresh.publicKey, privateKey: fresh.privateKey })
+    .values({ id: fresh.keyId, organizationId, purpose, publicKey: fresh.publicKey, privateKey: fresh.privateKey })
     .returning();
   return created!;
 }
@@ -49,7 +49,9 @@ export async function publishSnapshot({
       .from(snapshots)
       .where(eq(snapshots.organizationId, organizationId));
     const version = (latest ?? 0) + 1;
-    const key = await activeSigningKey(tx, organizationId);
+    const key = await activeSigningKey(tx, organizationId, "snapshot");
+    // Workers sign decision receipts with this one; made here so every served snapshot has one.
+    await activeSigningKey(tx, organizationId, "receipt");
     const state = await readOrganizationState(tx, organizationId, now);
     const result = compileSnapshot(state, {
       version,

@@ -17,6 +17,8 @@ import { organizationId, organizations, users } from "./organizations";
 
 export const policyVersionStatus = pgEnum("policy_version_status", ["draft", "published", "superseded"]);
 export const policyMode = pgEnum("policy_mode", ["enforce", "shadow"]);
+/** Snapshot keys stay with the control plane; receipt keys are handed to workers, so they differ. */
+export const signingKeyPurpose = pgEnum("signing_key_purpose", ["snapshot", "receipt"]);
 
 /** A named policy; its rules live in immutable, numbered versions. */
 export const policies = pgTable(
@@ -77,13 +79,18 @@ export const policyVersions = pgTable(
   ],
 );
 
-/** Ed25519 keys that sign snapshots and receipts; the key id travels inside what they sign. */
+/**
+ * Ed25519 keys that sign snapshots (control plane) and decision receipts (workers); the key id
+ * travels inside what they sign. A worker never holds a snapshot key, so a compromised worker
+ * cannot forge the rules other workers load.
+ */
 export const signingKeys = pgTable(
   "signing_keys",
   {
     id: text().primaryKey(),
     organizationId: organizationId(),
     algorithm: text().notNull().default("Ed25519"),
+    purpose: signingKeyPurpose().notNull().default("snapshot"),
     publicKey: text().notNull(),
     privateKey: text().notNull(),
     createdAt: createdAt(),

@@ -1,10 +1,7 @@
-import * as ed from "@noble/ed25519";
-import { sha256, sha512 } from "@noble/hashes/sha2.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
+import { ed } from "../ed25519";
 import { canonicalJson } from "./canonical-json";
-
-// noble-ed25519 v3 ships without a SHA-512 so that it has no dependencies; the sync API needs one.
-ed.hashes.sha512 = sha512;
 
 /** An Ed25519 key pair for signing snapshots, all hex: 32-byte private seed, 32-byte public key. */
 export interface SigningKey {

@@ -18,6 +18,8 @@ export interface DecisionResponse {
   reservationId?: string;
   approvalId?: string;
   retryAfterMs?: number;
+  /** Compact JWS (Ed25519) binding agent, action, amount cap, merchant, nonce and expiry; allows only. */
+  receipt?: string;
 }
 
 export const wireReason = (reason: Reason): WireReason => ({

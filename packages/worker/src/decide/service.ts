@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { approvals, reservations, type Db } from "@tollgate/db";
-import { evaluate, findKeyByHash, hashApiKey, type Decision, type Envelope, type LoadedSnapshot } from "@tollgate/policy";
+import { evaluate, findKeyByHash, hashApiKey, signReceipt, type Decision, type Envelope, type LoadedSnapshot } from "@tollgate/policy";
 import { and, eq } from "drizzle-orm";
 import type { Budget, EnvelopeToHold } from "../budget";
 import { errorResponse, type WorkerRequest, type WorkerResponse } from "../core";
@@ -149,7 +149,10 @@ export function createDecisionService(config: DecisionServiceConfig) {
     }
 
     const response: DecisionResponse = { decision: outcome, decisionId, reasons, policyVersion: caller.snapshot.version };
-    if (outcome === "allow" && reservationId) response.reservationId = reservationId;
+    if (outcome === "allow") {
+      if (reservationId) response.reservationId = reservationId;
+      response.receipt = receiptFor(caller, body, decisionId, reservationId, at);
+    }
     if (outcome === "allow" && body.merchant) usage.spentWith(caller.agentId, body.merchant);
     if (outcome === "pending") {
       response.approvalId = await openApproval(caller, decisionId, body, reasons, reservationId, at);
@@ -157,6 +160,28 @@ export function createDecisionService(config: DecisionServiceConfig) {
     }
     if (decision.retryAfterMs !== null && outcome === "deny") response.retryAfterMs = decision.retryAfterMs;
     return ok(response);
+  }
+
+  /** The allow as a signed receipt the tool or merchant can check offline (see verifyReceipt). */
+  function receiptFor(caller: Authenticated, body: DecisionBody, decisionId: string, reservationId: string | undefined, at: Date) {
+    const key = store.receiptKey(caller.organizationId);
+    if (!key) return undefined;
+    const issuedAt = Math.floor(at.getTime() / 1000);
+    return signReceipt(
+      {
+        org: caller.organizationId,
+        sub: caller.agentId,
+        act: body.action,
+        cap: body.amount ?? null,
+        mer: body.merchant ?? null,
+        did: decisionId,
+        rid: reservationId ?? null,
+        nonce: randomBytes(16).toString("base64url"),
+        iat: issuedAt,
+        exp: issuedAt + Math.ceil(config.holdTtlMs / 1000),
+      },
+      key,
+    );
   }
 
   async function openApproval(

@@ -5,17 +5,25 @@ import type { LoadedSnapshot } from "@tollgate/policy";
  * belongs to. Swapping is one Map write: a request takes its snapshot once at the start and
  * decides on it throughout, so a swap never mixes two versions into one decision.
  */
+/** The key a worker signs an organization's decision receipts with. */
+export interface ReceiptKey {
+  keyId: string;
+  privateKey: string;
+}
+
 export class SnapshotStore {
   private readonly byOrganization = new Map<string, LoadedSnapshot>();
+  private readonly receiptKeys = new Map<string, ReceiptKey>();
   private readonly organizationByKeyHash = new Map<string, string>();
   /** When the worker last heard from the database (ms since epoch); drives fail-closed staleness. */
   lastContactMs = Number.NEGATIVE_INFINITY;
 
-  /** Installs `snapshot` if it is newer than the one served; returns whether it did. */
-  install(snapshot: LoadedSnapshot): boolean {
+  /** Installs `snapshot` (and the receipt key that goes with it) if it is newer than the one served. */
+  install(snapshot: LoadedSnapshot, receiptKey?: ReceiptKey): boolean {
     const organizationId = snapshot.organization.id;
     const current = this.byOrganization.get(organizationId);
     if (current && current.version >= snapshot.version) return false;
+    if (receiptKey) this.receiptKeys.set(organizationId, receiptKey);
     if (current) {
       for (const hash of current.keys.keys()) {
         if (this.organizationByKeyHash.get(hash) === organizationId) this.organizationByKeyHash.delete(hash);
@@ -30,6 +38,10 @@ export class SnapshotStore {
   forKeyHash(keyHash: string): LoadedSnapshot | undefined {
     const organizationId = this.organizationByKeyHash.get(keyHash);
     return organizationId === undefined ? undefined : this.byOrganization.get(organizationId);
+  }
+
+  receiptKey(organizationId: string): ReceiptKey | undefined {
+    return this.receiptKeys.get(organizationId);
   }
 
   forOrganization(organizationId: string): LoadedSnapshot | undefined {

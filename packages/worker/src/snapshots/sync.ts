@@ -9,7 +9,7 @@ import {
   type SnapshotNotice,
 } from "@tollgate/db";
 import { loadSnapshot } from "@tollgate/policy";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { SnapshotStore } from "./store";
 
 export interface SnapshotSyncOptions {
@@ -43,16 +43,24 @@ export async function startSnapshotSync(options: SnapshotSyncOptions): Promise<{
       .from(snapshots)
       .where(and(eq(snapshots.organizationId, organizationId), eq(snapshots.version, version)));
     if (!row) return;
-    const keys = await db
+    // Only snapshot keys may vouch for a snapshot (receipt keys are in every worker's hands), and
+    // a worker reads no snapshot key's private half.
+    const snapshotKeys = await db
       .select({ id: signingKeys.id, publicKey: signingKeys.publicKey })
       .from(signingKeys)
-      .where(eq(signingKeys.organizationId, organizationId));
-    const loaded = loadSnapshot(row.document, Object.fromEntries(keys.map((key) => [key.id, key.publicKey])));
+      .where(and(eq(signingKeys.organizationId, organizationId), eq(signingKeys.purpose, "snapshot")));
+    const loaded = loadSnapshot(row.document, Object.fromEntries(snapshotKeys.map((key) => [key.id, key.publicKey])));
     if (!loaded.ok) {
       log("error", "snapshot refused; still serving the last good one", { organizationId, version, error: loaded.error });
       return;
     }
-    if (!store.install(loaded.snapshot)) return;
+    const [receipt] = await db
+      .select({ keyId: signingKeys.id, privateKey: signingKeys.privateKey })
+      .from(signingKeys)
+      .where(and(eq(signingKeys.organizationId, organizationId), eq(signingKeys.purpose, "receipt"), isNull(signingKeys.retiredAt)))
+      .orderBy(desc(signingKeys.createdAt))
+      .limit(1);
+    if (!store.install(loaded.snapshot, receipt)) return;
     await db
       .insert(workerSnapshots)
       .values({ workerId, organizationId, snapshotVersion: version, loadedAt: now() })

@@ -1,0 +1,62 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { generateSigningKey } from "../snapshot/sign";
+import { signReceipt, verifyReceipt, type ReceiptClaims } from "./receipt";
+
+const key = generateSigningKey(new Uint8Array(32).fill(7));
+const trusted = { [key.keyId]: key.publicKey };
+const now = new Date("2026-11-24T12:00:00Z");
+const claims: ReceiptClaims = {
+  org: "org-1",
+  sub: "agent-1",
+  act: "stripe.charges.create",
+  cap: { amount: 1250, currency: "USD" },
+  mer: "stripe",
+  did: "decision-1",
+  rid: "reservation-1",
+  nonce: "n-1",
+  iat: now.getTime() / 1000,
+  exp: now.getTime() / 1000 + 300,
+};
+
+describe("decision receipts", () => {
+  test("a signed receipt verifies offline with the organization's public key and returns its claims", () => {
+    const token = signReceipt(claims, key);
+    expect(token.split(".")).toHaveLength(3);
+    expect(verifyReceipt(token, trusted, now)).toEqual({ ok: true, claims });
+  });
+
+  test("an expired receipt is refused", () => {
+    const token = signReceipt(claims, key);
+    expect(verifyReceipt(token, trusted, new Date((claims.exp + 1) * 1000))).toMatchObject({ ok: false, code: "expired" });
+  });
+
+  test("a receipt signed by an untrusted key is refused", () => {
+    const stranger = generateSigningKey(new Uint8Array(32).fill(9));
+    expect(verifyReceipt(signReceipt(claims, stranger), trusted, now)).toMatchObject({ ok: false, code: "unknown_key" });
+    expect(verifyReceipt(signReceipt(claims, { ...stranger, keyId: key.keyId }), trusted, now)).toMatchObject({ ok: false, code: "bad_signature" });
+  });
+
+  test("invariant: changing any claim invalidates the signature", () => {
+    const token = signReceipt(claims, key);
+    const [header, , signature] = token.split(".");
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), (amount) => {
+        fc.pre(amount !== claims.cap!.amount);
+        const raised = { ...claims, cap: { amount, currency: "USD" } };
+        const payload = Buffer.from(JSON.stringify(raised)).toString("base64url");
+        expect(verifyReceipt(`${header}.${payload}.${signature}`, trusted, now)).toMatchObject({ ok: false, code: "bad_signature" });
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  test("invariant: garbage never verifies and never throws", () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        expect(verifyReceipt(text, trusted, now).ok).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,93 @@
+import { hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
+import { ed } from "../ed25519";
+import type { Money } from "../money";
+import type { TrustedKeys } from "../snapshot/verify";
+
+/** What a decision receipt binds: who may spend how much on what, until when, once. */
+export interface ReceiptClaims {
+  /** Organization id. */
+  readonly org: string;
+  /** The agent that asked. */
+  readonly sub: string;
+  /** The action allowed, e.g. `stripe.charges.create`. */
+  readonly act: string;
+  /** The most the call may spend (the held amount); null for a free action. */
+  readonly cap: Money | null;
+  readonly mer: string | null;
+  /** Decision and reservation ids, so the spend can be traced back to the gate. */
+  readonly did: string;
+  readonly rid: string | null;
+  /** Random, so a verifier can refuse a receipt presented twice. */
+  readonly nonce: string;
+  /** Issued and expiry times, seconds since the epoch. */
+  readonly iat: number;
+  readonly exp: number;
+}
+
+export const RECEIPT_TYPE = "tollgate-receipt+jws";
+
+const encoder = new TextEncoder();
+const base64url = (bytes: Uint8Array): string => {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+};
+const fromBase64url = (text: string): Uint8Array => {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+};
+
+/**
+ * Signs a decision receipt as a compact JWS (RFC 7515) with Ed25519 (`alg: EdDSA`), the key id in
+ * the header so verifiers can hold several keys while they rotate.
+ *
+ * @example signReceipt(claims, { keyId: "ed25519:3f2a…", privateKey: "9d61…" })
+ */
+export function signReceipt(claims: ReceiptClaims, key: { keyId: string; privateKey: string }): string {
+  const header = base64url(encoder.encode(JSON.stringify({ alg: "EdDSA", typ: RECEIPT_TYPE, kid: key.keyId })));
+  const payload = base64url(encoder.encode(JSON.stringify(claims)));
+  const signature = ed.sign(utf8ToBytes(`${header}.${payload}`), hexToBytes(key.privateKey));
+  return `${header}.${payload}.${base64url(signature)}`;
+}
+
+export type ReceiptCheck =
+  | { readonly ok: true; readonly claims: ReceiptClaims }
+  | { readonly ok: false; readonly code: "malformed" | "unknown_key" | "bad_signature" | "expired"; readonly message: string };
+
+/**
+ * Verifies a receipt offline with the organization's public keys: shape, key id, signature and
+ * expiry. Whether the call fits `cap` and whether `nonce` was seen before is the verifier's check.
+ */
+export function verifyReceipt(token: string, trustedKeys: TrustedKeys, now: Date): ReceiptCheck {
+  const parts = token.split(".");
+  if (parts.length !== 3) return { ok: false, code: "malformed", message: "a receipt has three dot-separated parts" };
+  const [headerText, payloadText, signatureText] = parts as [string, string, string];
+  let header: { alg?: unknown; typ?: unknown; kid?: unknown };
+  let claims: ReceiptClaims;
+  let signature: Uint8Array;
+  try {
+    header = JSON.parse(new TextDecoder().decode(fromBase64url(headerText)));
+    claims = JSON.parse(new TextDecoder().decode(fromBase64url(payloadText)));
+    signature = fromBase64url(signatureText);
+  } catch {
+    return { ok: false, code: "malformed", message: "a part is not base64url-encoded JSON" };
+  }
+  if (header.alg !== "EdDSA" || header.typ !== RECEIPT_TYPE || typeof header.kid !== "string") {
+    return { ok: false, code: "malformed", message: `header must be {alg: EdDSA, typ: ${RECEIPT_TYPE}, kid}` };
+  }
+  const publicKey = Object.hasOwn(trustedKeys, header.kid) ? trustedKeys[header.kid] : undefined;
+  if (publicKey === undefined) return { ok: false, code: "unknown_key", message: `key ${header.kid} is not trusted` };
+  if (!signatureMatches(signature, `${headerText}.${payloadText}`, publicKey)) return { ok: false, code: "bad_signature", message: "the signature does not match the receipt" };
+  if (typeof claims.exp !== "number" || claims.exp * 1000 <= now.getTime()) {
+    return { ok: false, code: "expired", message: `the receipt expired at ${new Date((claims.exp ?? 0) * 1000).toISOString()}` };
+  }
+  return { ok: true, claims };
+}
+
+function signatureMatches(signature: Uint8Array, signed: string, publicKeyHex: string): boolean {
+  try {
+    return ed.verify(signature, utf8ToBytes(signed), hexToBytes(publicKeyHex));
+  } catch {
+    return false;
+  }
+}
