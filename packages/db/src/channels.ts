@@ -9,3 +9,11 @@ export interface SnapshotNotice {
   organizationId: string;
   version: number;
 }
+
+/** `{ approvalId, status }` on APPROVAL_CHANNEL after an approval is decided or expires. */
+export const APPROVAL_CHANNEL = "tollgate_approvals";
+
+export interface ApprovalNotice {
+  approvalId: string;
+  status: "approved" | "denied" | "expired";
+}

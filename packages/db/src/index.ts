@@ -3,4 +3,4 @@ export { migrate, defaultMigrationsFolder } from "./migrate";
 export * as schema from "./schema";
 export * from "./schema";
 export * from "./models";
-export { SNAPSHOT_CHANNEL, type SnapshotNotice } from "./channels";
+export { APPROVAL_CHANNEL, SNAPSHOT_CHANNEL, type ApprovalNotice, type SnapshotNotice } from "./channels";

@@ -11,6 +11,8 @@ export interface WorkerResponse {
 export interface WorkerRequest {
   method: string;
   path: string;
+  /** The query string without its `?`; empty when there is none. */
+  query: string;
   headers: Record<string, string | undefined>;
   body: unknown;
 }
@@ -87,6 +89,12 @@ export function createWorkerCore(config: WorkerConfig) {
       method: "POST",
       pattern: /^\/v1\/reservations\/([^/]+)\/release$/,
       handle: (request, [id]) => service!.release(request, id!),
+      needsService: true,
+    },
+    {
+      method: "GET",
+      pattern: /^\/v1\/approvals\/([^/]+)$/,
+      handle: (request, [id]) => service!.approval(request, id!, new URLSearchParams(request.query).get("waitMs")),
       needsService: true,
     },
   ];

@@ -1,6 +1,7 @@
 import { issueAgentKey, publishSnapshot } from "@tollgate/api";
 import {
   agents,
+  APPROVAL_CHANNEL,
   apiKeys,
   approvals,
   decisions,
@@ -13,7 +14,7 @@ import {
 } from "@tollgate/db";
 import { verifyReceipt } from "@tollgate/policy";
 import { agentFixture, openTestDatabase, organizationFixture, testDrivers, userFixture } from "@tollgate/db/testing";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "./core";
 import { serveWorker } from "./serve";
@@ -31,6 +32,7 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
   let worker: Awaited<ReturnType<typeof serveWorker>>;
   let organizationId: string;
   let agentId: string;
+  let reviewerId: string;
   let key: string;
 
   const call = async (path: string, body?: unknown, bearer: string | null = key) => {
@@ -59,6 +61,7 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
     organizationId = org.id;
     const agent = await agentFixture(database.db, await userFixture(database.db, org.id), { tags: ["payments"] });
     agentId = agent.id;
+    reviewerId = (await userFixture(database.db, org.id, { role: "reviewer" })).id;
     const issued = issueAgentKey();
     key = issued.key;
     await database.db.insert(apiKeys).values({ organizationId, agentId, prefix: issued.prefix, hash: issued.hash });
@@ -147,6 +150,41 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
     expect(approval).toMatchObject({ status: "pending", amount: 6_000, reservationId: pending.body.reservationId });
     const released = await call(`/v1/reservations/${pending.body.reservationId}/release`, {});
     expect(released.status).toBe(200);
+  });
+
+  it("answers the agent's long-poll with allow and a receipt within a second of a reviewer's approval", async () => {
+    const pending = await ask({ amount: { amount: 5_500, currency: "USD" } });
+    const poll = call(`/v1/approvals/${pending.body.approvalId}?waitMs=10000`).then((answer) => ({ answer, at: Date.now() }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const decidedAt = Date.now();
+    await database.db
+      .update(approvals)
+      .set({ status: "approved", approvedAmount: 5_000, decidedByUserId: reviewerId, decidedAt: new Date(decidedAt) })
+      .where(eq(approvals.id, pending.body.approvalId));
+    await database.db.execute(sql`select pg_notify(${APPROVAL_CHANNEL}, ${JSON.stringify({ approvalId: pending.body.approvalId, status: "approved" })})`);
+    const { answer, at } = await poll;
+    expect(at - decidedAt).toBeLessThan(1_000);
+    expect(answer.body).toMatchObject({ status: "approved", decision: "allow", approvedAmount: { amount: 5_000, currency: "USD" } });
+    expect(typeof answer.body.receipt).toBe("string");
+    await call(`/v1/reservations/${pending.body.reservationId}/release`, {});
+  });
+
+  it("denies an approval nobody answered in time and returns its hold", async () => {
+    const pending = await ask({ amount: { amount: 5_200, currency: "USD" } });
+    await database.db.update(approvals).set({ expiresAt: new Date(Date.now() + 300) }).where(eq(approvals.id, pending.body.approvalId));
+    const answer = await call(`/v1/approvals/${pending.body.approvalId}?waitMs=5000`);
+    expect(answer.body).toMatchObject({ status: "expired", decision: "deny" });
+    const [hold] = await database.db.select().from(reservations).where(eq(reservations.id, pending.body.reservationId));
+    expect(hold!.status).toBe("released");
+  });
+
+  it("refuses a long-poll with a bad wait or for another agent's approval", async () => {
+    const pending = await ask({ amount: { amount: 5_100, currency: "USD" } });
+    expect((await call(`/v1/approvals/${pending.body.approvalId}?waitMs=-1`)).body.error.code).toBe("invalid_field");
+    expect((await call(`/v1/approvals/${pending.body.approvalId}?waitMs=99999999`)).status).toBe(400);
+    expect((await call(`/v1/approvals/not-a-uuid`)).status).toBe(400);
+    expect((await call(`/v1/approvals/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    await call(`/v1/reservations/${pending.body.reservationId}/release`, {});
   });
 
   it("releases harmlessly twice", async () => {

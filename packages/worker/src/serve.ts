@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { Database } from "@tollgate/db";
 import { openBudget } from "./budget";
 import { createWorkerCore } from "./core";
+import { openApprovalWaiters } from "./decide/approval-waiters";
 import { openDecisionLog } from "./decide/decision-log";
 import { createDecisionService } from "./decide/service";
 import { WorkerUsage } from "./decide/usage";
@@ -46,6 +47,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
   const budget = await openBudget({ db, workerId: options.workerId });
   const decisionLog = openDecisionLog(db);
   const usage = new WorkerUsage(() => now().getTime());
+  const approvalWaiters = await openApprovalWaiters(options.database);
   const pruning = setInterval(() => usage.prune(), 60_000);
   pruning.unref();
   const service = createDecisionService({
@@ -54,6 +56,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     budget,
     log: decisionLog,
     usage,
+    approvalWaiters,
     workerId: options.workerId,
     now,
     holdTtlMs: options.holdTtlMs ?? 5 * 60_000,
@@ -76,6 +79,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
       });
       clearInterval(pruning);
       await decisionLog.drained();
+      await approvalWaiters.close();
       await budget.close();
       await sync.stop();
     },

@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { approvals, reservations, type Db } from "@tollgate/db";
-import { evaluate, findKeyByHash, hashApiKey, signReceipt, type Decision, type Envelope, type LoadedSnapshot } from "@tollgate/policy";
-import { and, eq } from "drizzle-orm";
+import { APPROVAL_CHANNEL, approvals, reservations, type ApprovalNotice, type Db } from "@tollgate/db";
+import { evaluate, findKeyByHash, hashApiKey, signReceipt, type Decision, type Envelope, type LoadedSnapshot, type Money } from "@tollgate/policy";
+import { and, eq, sql } from "drizzle-orm";
 import type { Budget, EnvelopeToHold } from "../budget";
 import { errorResponse, type WorkerRequest, type WorkerResponse } from "../core";
 import type { SnapshotStore } from "../snapshots/store";
+import type { ApprovalWaiters } from "./approval-waiters";
 import type { DecisionLog } from "./decision-log";
 import { responseOfLogged, wireReason, type DecisionResponse, type WireReason } from "./responses";
 import type { WorkerUsage } from "./usage";
@@ -16,6 +17,7 @@ export interface DecisionServiceConfig {
   budget: Budget;
   log: DecisionLog;
   usage: WorkerUsage;
+  approvalWaiters: ApprovalWaiters;
   workerId: string;
   now: () => Date;
   /** An allow's hold lapses (and its money returns) if not committed or released in time. */
@@ -33,6 +35,14 @@ type Authenticated = { snapshot: LoadedSnapshot; agentId: string; organizationId
 const BEARER = /^Bearer ([^\s]+)$/;
 
 const ok = (body: unknown): WorkerResponse => ({ status: 200, body });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The longest a client may hold a long-poll open; it asks again after. */
+export const MAX_APPROVAL_WAIT_MS = 30_000;
+// A missed notification delays the answer by at most this much.
+const APPROVAL_RECHECK_MS = 500;
+
+type ApprovalRow = typeof approvals.$inferSelect;
 
 /**
  * The decision worker's API behind the adapters: authenticate the key against the snapshot,
@@ -151,7 +161,7 @@ export function createDecisionService(config: DecisionServiceConfig) {
     const response: DecisionResponse = { decision: outcome, decisionId, reasons, policyVersion: caller.snapshot.version };
     if (outcome === "allow") {
       if (reservationId) response.reservationId = reservationId;
-      response.receipt = receiptFor(caller, body, decisionId, reservationId, at);
+      response.receipt = receiptFor(caller, { action: body.action, cap: body.amount ?? null, merchant: body.merchant ?? null }, decisionId, reservationId, at);
     }
     if (outcome === "allow" && body.merchant) usage.spentWith(caller.agentId, body.merchant);
     if (outcome === "pending") {
@@ -163,7 +173,13 @@ export function createDecisionService(config: DecisionServiceConfig) {
   }
 
   /** The allow as a signed receipt the tool or merchant can check offline (see verifyReceipt). */
-  function receiptFor(caller: Authenticated, body: DecisionBody, decisionId: string, reservationId: string | undefined, at: Date) {
+  function receiptFor(
+    caller: Authenticated,
+    call: { action: string; cap: Money | null; merchant: string | null },
+    decisionId: string,
+    reservationId: string | undefined,
+    at: Date,
+  ) {
     const key = store.receiptKey(caller.organizationId);
     if (!key) return undefined;
     const issuedAt = Math.floor(at.getTime() / 1000);
@@ -171,9 +187,9 @@ export function createDecisionService(config: DecisionServiceConfig) {
       {
         org: caller.organizationId,
         sub: caller.agentId,
-        act: body.action,
-        cap: body.amount ?? null,
-        mer: body.merchant ?? null,
+        act: call.action,
+        cap: call.cap,
+        mer: call.merchant,
         did: decisionId,
         rid: reservationId ?? null,
         nonce: randomBytes(16).toString("base64url"),
@@ -223,6 +239,57 @@ export function createDecisionService(config: DecisionServiceConfig) {
     return responseOfLogged(row, { reservationId: reservation?.id, approvalId: approval?.id });
   }
 
+  /** Expires a pending approval whose time is up, returning its hold; the first to see it does it. */
+  async function expireIfDue(row: ApprovalRow, at: Date): Promise<ApprovalRow> {
+    if (row.status !== "pending" || row.expiresAt > at) return row;
+    const [expired] = await config.db
+      .update(approvals)
+      .set({ status: "expired", decidedAt: at })
+      .where(and(eq(approvals.id, row.id), eq(approvals.status, "pending")))
+      .returning();
+    if (!expired) return row;
+    if (expired.reservationId) await budget.release({ organizationId: row.organizationId, reservationId: expired.reservationId });
+    const notice: ApprovalNotice = { approvalId: row.id, status: "expired" };
+    await config.db.execute(sql`select pg_notify(${APPROVAL_CHANNEL}, ${JSON.stringify(notice)})`);
+    return expired;
+  }
+
+  /** An approval as the agent sees it: approved is an allow (with a receipt for the approved cap). */
+  function approvalView(caller: Authenticated, row: ApprovalRow) {
+    const decision = row.status === "approved" ? "allow" : row.status === "pending" ? "pending" : "deny";
+    const view: Record<string, unknown> = {
+      approvalId: row.id,
+      decisionId: row.decisionId,
+      status: row.status,
+      decision,
+      expiresAt: row.expiresAt.toISOString(),
+      decidedAt: row.decidedAt?.toISOString() ?? null,
+      note: row.note,
+    };
+    if (row.status === "approved") {
+      const cap = { amount: row.approvedAmount ?? row.amount, currency: row.currency };
+      view.approvedAmount = cap;
+      view.reservationId = row.reservationId;
+      view.receipt = receiptFor(caller, { action: row.action, cap, merchant: row.merchant }, row.decisionId, row.reservationId ?? undefined, now());
+    }
+    return view;
+  }
+
+  async function waitForApproval(caller: Authenticated, approvalId: string, waitMs: number): Promise<WorkerResponse> {
+    const deadline = now().getTime() + waitMs;
+    for (;;) {
+      const [found] = await config.db
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.id, approvalId), eq(approvals.organizationId, caller.organizationId), eq(approvals.agentId, caller.agentId)));
+      if (!found) return errorResponse(404, "approval_not_found", `approval ${approvalId}: no such approval for this agent`);
+      const row = await expireIfDue(found, now());
+      const left = deadline - now().getTime();
+      if (row.status !== "pending" || left <= 0) return ok(approvalView(caller, row));
+      await config.approvalWaiters.sleep(approvalId, Math.min(left, APPROVAL_RECHECK_MS, row.expiresAt.getTime() - now().getTime() + 1));
+    }
+  }
+
   /** The same request id from the same agent answers with the first decision, never a second hold. */
   function once(caller: Authenticated, body: DecisionBody): Promise<WorkerResponse> {
     const key = `${caller.agentId}\u0000${body.requestId}`;
@@ -255,6 +322,18 @@ export function createDecisionService(config: DecisionServiceConfig) {
       const result = await budget.commit({ organizationId: caller.organizationId, reservationId, amount: parsed.value.amount });
       if (result.outcome === "refused") return budgetRefusal(result.code, result.message);
       return ok({ reservationId, status: "committed", amount: result.amount });
+    },
+
+    /** `GET /v1/approvals/{id}?waitMs=`: long-polls until a human decides, the approval expires, or the wait ends. */
+    async approval(request: WorkerRequest, approvalId: string, waitMs: string | null): Promise<WorkerResponse> {
+      const caller = authenticate(request);
+      if ("refusal" in caller) return caller.refusal;
+      if (!UUID.test(approvalId)) return errorResponse(400, "invalid_field", `id: must be an approval id (a UUID), got ${JSON.stringify(approvalId)}`);
+      const wait = waitMs === null || waitMs === "" ? 0 : Number(waitMs);
+      if (!Number.isSafeInteger(wait) || wait < 0 || wait > MAX_APPROVAL_WAIT_MS) {
+        return errorResponse(400, "invalid_field", `waitMs: must be a whole number of milliseconds from 0 to ${MAX_APPROVAL_WAIT_MS}`);
+      }
+      return waitForApproval(caller, approvalId, wait);
     },
 
     async release(request: WorkerRequest, reservationId: string): Promise<WorkerResponse> {

@@ -14,7 +14,8 @@ export function createFetchHandler(core: WorkerCore): (request: Request) => Prom
       const parsed = parseJsonBody(new TextDecoder().decode(bytes), bytes.byteLength);
       if ("refusal" in parsed) return toResponse(parsed.refusal);
       const headers = Object.fromEntries(request.headers);
-      return toResponse(await core({ method: request.method, path: new URL(request.url).pathname, headers, body: parsed.body }));
+      const url = new URL(request.url);
+      return toResponse(await core({ method: request.method, path: url.pathname, query: url.search.slice(1), headers, body: parsed.body }));
     } catch {
       return toResponse(internalError());
     }

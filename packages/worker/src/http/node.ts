@@ -42,8 +42,9 @@ export function createNodeServer(core: WorkerCore): Server {
         send(response, parsed.refusal);
         return;
       }
-      const path = new URL(request.url ?? "/", "http://worker").pathname;
-      send(response, await core({ method, path, headers: request.headers as Record<string, string | undefined>, body: parsed.body }));
+      const url = new URL(request.url ?? "/", "http://worker");
+      const headers = request.headers as Record<string, string | undefined>;
+      send(response, await core({ method, path: url.pathname, query: url.search.slice(1), headers, body: parsed.body }));
     } catch {
       send(response, internalError());
     }
