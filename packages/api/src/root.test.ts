@@ -24,6 +24,7 @@ const procedures: { name: string; allowed: UserRole[]; call: (caller: Caller, wo
   { name: "delegations.list", allowed: ["admin"], call: (c) => c.delegations.list({}) },
   { name: "approvals.list", allowed: ["admin", "reviewer"], call: (c) => c.approvals.list({}) },
   { name: "sessions.list", allowed: everyone, call: (c) => c.sessions.list({}) },
+  { name: "sessions.reset", allowed: ["admin"], call: (c, w) => c.sessions.reset({ id: w.session.id }) },
   { name: "audit.list", allowed: ["admin", "manager"], call: (c) => c.audit.list({}) },
   { name: "workers.list", allowed: ["admin"], call: (c) => c.workers.list({}) },
   { name: "dashboard.summary", allowed: everyone, call: (c) => c.dashboard.summary() },

@@ -17,3 +17,13 @@ export interface ApprovalNotice {
   approvalId: string;
   status: "approved" | "denied" | "expired";
 }
+
+/** `{ agentId, sessionId, status }` on SESSION_CHANNEL when a session's breaker trips or is reset. */
+export const SESSION_CHANNEL = "tollgate_sessions";
+
+export interface SessionNotice {
+  agentId: string;
+  /** The agent's own session name (`sessionId` in decision requests). */
+  sessionId: string;
+  status: "open" | "tripped";
+}

@@ -3,4 +3,11 @@ export { migrate, defaultMigrationsFolder } from "./migrate";
 export * as schema from "./schema";
 export * from "./schema";
 export * from "./models";
-export { APPROVAL_CHANNEL, SNAPSHOT_CHANNEL, type ApprovalNotice, type SnapshotNotice } from "./channels";
+export {
+  APPROVAL_CHANNEL,
+  SESSION_CHANNEL,
+  SNAPSHOT_CHANNEL,
+  type ApprovalNotice,
+  type SessionNotice,
+  type SnapshotNotice,
+} from "./channels";

@@ -1,6 +1,7 @@
-import { issueAgentKey, publishSnapshot } from "@tollgate/api";
+import { createCaller, createContext, issueAgentKey, publishSnapshot } from "@tollgate/api";
 import {
   agents,
+  agentSessions,
   APPROVAL_CHANNEL,
   apiKeys,
   approvals,
@@ -76,7 +77,14 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
       publishedAt: new Date(),
     });
     await publishSnapshot({ db: database.db, organizationId, cause: "test", now: new Date() });
-    worker = await serveWorker({ host: "127.0.0.1", port: 0, workerId: `w-api-${driver}-${org.id.slice(0, 8)}`, version: "test", database });
+    worker = await serveWorker({
+      host: "127.0.0.1",
+      port: 0,
+      workerId: `w-api-${driver}-${org.id.slice(0, 8)}`,
+      version: "test",
+      database,
+      breakerThreshold: 5,
+    });
   });
   afterAll(async () => {
     await worker?.stop();
@@ -185,6 +193,28 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
     expect((await call(`/v1/approvals/not-a-uuid`)).status).toBe(400);
     expect((await call(`/v1/approvals/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     await call(`/v1/reservations/${pending.body.reservationId}/release`, {});
+  });
+
+  it("trips a session's circuit breaker after denials in a row, until a person resets it", async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await ask({ action: "openai.chat.completions", sessionId: "loop-1" })).body.decision).toBe("deny");
+    }
+    const tripped = await ask({ sessionId: "loop-1" });
+    expect(tripped.body).toMatchObject({ decision: "deny", reasons: [{ code: "session_tripped" }] });
+    expect(tripped.body.reservationId).toBeUndefined();
+    expect((await ask({ sessionId: "another-session" })).body.decision).toBe("allow");
+
+    const [session] = await database.db
+      .select()
+      .from(agentSessions)
+      .where(and(eq(agentSessions.agentId, agentId), eq(agentSessions.externalId, "loop-1")));
+    expect(session).toMatchObject({ status: "tripped", trippedReason: "5 denials in a row" });
+    const admin = createCaller(createContext({ db: database.db, session: { userId: reviewerId, organizationId, role: "admin" } }));
+    await admin.sessions.reset({ id: session!.id });
+    const started = Date.now();
+    let decision = "";
+    while (Date.now() - started < 1_000 && decision !== "allow") decision = (await ask({ sessionId: "loop-1" })).body.decision;
+    expect(decision).toBe("allow");
   });
 
   it("releases harmlessly twice", async () => {

@@ -3,6 +3,7 @@ import type { Database } from "@tollgate/db";
 import { openBudget } from "./budget";
 import { createWorkerCore } from "./core";
 import { openApprovalWaiters } from "./decide/approval-waiters";
+import { openSessionBreaker } from "./decide/breaker";
 import { openDecisionLog } from "./decide/decision-log";
 import { createDecisionService } from "./decide/service";
 import { WorkerUsage } from "./decide/usage";
@@ -21,6 +22,8 @@ export interface ServeOptions {
   approvalTtlMs?: number;
   maxStalenessMs?: number;
   snapshotPollMs?: number;
+  /** Denials in a row after which a session trips its circuit breaker. */
+  breakerThreshold?: number;
   now?: () => Date;
 }
 
@@ -48,6 +51,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
   const decisionLog = openDecisionLog(db);
   const usage = new WorkerUsage(() => now().getTime());
   const approvalWaiters = await openApprovalWaiters(options.database);
+  const breaker = await openSessionBreaker(options.database, { threshold: options.breakerThreshold ?? 20, now });
   const pruning = setInterval(() => usage.prune(), 60_000);
   pruning.unref();
   const service = createDecisionService({
@@ -57,6 +61,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     log: decisionLog,
     usage,
     approvalWaiters,
+    breaker,
     workerId: options.workerId,
     now,
     holdTtlMs: options.holdTtlMs ?? 5 * 60_000,
@@ -80,6 +85,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
       clearInterval(pruning);
       await decisionLog.drained();
       await approvalWaiters.close();
+      await breaker.close();
       await budget.close();
       await sync.stop();
     },

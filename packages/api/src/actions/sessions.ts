@@ -1,7 +1,8 @@
 import { and, count, desc, eq, sql } from "drizzle-orm";
-import { agents, agentSessions, decisions, sessionStatus } from "@tollgate/db";
+import { agents, agentSessions, decisions, SESSION_CHANNEL, sessionStatus, type SessionNotice } from "@tollgate/db";
 import { z } from "zod";
 import type { Action } from "../context";
+import { NotFound } from "../errors";
 import { isoTime, pageInput, pageOf, rowsOf } from "./wire";
 
 export const listSessionsInput = pageInput;
@@ -41,4 +42,25 @@ export async function listSessions({ ctx, input }: Action<z.infer<typeof listSes
     .offset(offset);
   const [{ total } = { total: 0 }] = await ctx.db.select({ total: count() }).from(agentSessions).where(where);
   return { items, page: input.page, pageSize: input.pageSize, total };
+}
+
+export const resetSessionInput = z.object({ id: z.uuid({ error: "must be a session id" }) });
+export const resetSessionOutput = z.object({ id: z.uuid(), status: z.enum(sessionStatus.enumValues) });
+
+/**
+ * Closes a session's tripped circuit breaker, so its agent may call again, and tells every
+ * worker at once. Only a person can do this: a loop must not reset its own breaker.
+ */
+export async function resetSession({ ctx, input }: Action<z.infer<typeof resetSessionInput>>) {
+  return ctx.db.transaction(async (tx) => {
+    const [session] = await tx
+      .update(agentSessions)
+      .set({ status: "open", trippedAt: null, trippedReason: null })
+      .where(and(eq(agentSessions.id, input.id), eq(agentSessions.organizationId, ctx.session.organizationId)))
+      .returning({ id: agentSessions.id, status: agentSessions.status, agentId: agentSessions.agentId, externalId: agentSessions.externalId });
+    if (!session) throw new NotFound("session", input.id);
+    const notice: SessionNotice = { agentId: session.agentId, sessionId: session.externalId, status: "open" };
+    await tx.execute(sql`select pg_notify(${SESSION_CHANNEL}, ${JSON.stringify(notice)})`);
+    return { id: session.id, status: session.status };
+  });
 }

@@ -1,6 +1,7 @@
-import { listSessions, listSessionsInput, sessionPage } from "../actions/sessions";
-import { createTRPCRouter, sectionProcedure } from "../trpc";
+import { listSessions, listSessionsInput, resetSession, resetSessionInput, resetSessionOutput, sessionPage } from "../actions/sessions";
+import { adminProcedure, createTRPCRouter, sectionProcedure } from "../trpc";
 
 export const sessionsRouter = createTRPCRouter({
   list: sectionProcedure("sessions").input(listSessionsInput).output(sessionPage).query(listSessions),
+  reset: adminProcedure.input(resetSessionInput).output(resetSessionOutput).mutation(resetSession),
 });

@@ -6,6 +6,7 @@ import type { Budget, EnvelopeToHold } from "../budget";
 import { errorResponse, type WorkerRequest, type WorkerResponse } from "../core";
 import type { SnapshotStore } from "../snapshots/store";
 import type { ApprovalWaiters } from "./approval-waiters";
+import type { SessionBreaker } from "./breaker";
 import type { DecisionLog } from "./decision-log";
 import { responseOfLogged, wireReason, type DecisionResponse, type WireReason } from "./responses";
 import type { WorkerUsage } from "./usage";
@@ -18,6 +19,7 @@ export interface DecisionServiceConfig {
   log: DecisionLog;
   usage: WorkerUsage;
   approvalWaiters: ApprovalWaiters;
+  breaker: SessionBreaker;
   workerId: string;
   now: () => Date;
   /** An allow's hold lapses (and its money returns) if not committed or released in time. */
@@ -91,41 +93,59 @@ export function createDecisionService(config: DecisionServiceConfig) {
     ...(envelope.owner.startsWith("agent:") ? { agentId: envelope.owner.slice("agent:".length) } : {}),
   });
 
+  /** What the worker concludes before logging: the policy's decision, narrowed by the budget and the breaker. */
+  interface Verdict {
+    outcome: Decision["outcome"];
+    reasons: WireReason[];
+    reservationId?: string;
+    chain: readonly string[];
+    shadowOutcome: Decision["outcome"] | null;
+    retryAfterMs: number | null;
+  }
+
+  async function judge(caller: Authenticated, body: DecisionBody, decisionId: string, at: Date): Promise<Verdict> {
+    if (config.breaker.isTripped(caller.agentId, body.sessionId)) {
+      const message = `session ${body.sessionId} tripped its circuit breaker; a person must reset it in the console`;
+      const reasons = [{ code: "session_tripped", message, rule: null, policyVersion: caller.snapshot.version }];
+      return { outcome: "deny", reasons, chain: [caller.agentId], shadowOutcome: null, retryAfterMs: null };
+    }
+    const decision: Decision = evaluate(caller.snapshot, { ...body, agentId: caller.agentId }, usage, at);
+    usage.record(decision);
+    const verdict: Verdict = {
+      outcome: decision.outcome,
+      reasons: decision.reasons.map(wireReason),
+      chain: decision.chain.agents,
+      shadowOutcome: decision.shadow?.outcome ?? null,
+      retryAfterMs: decision.retryAfterMs,
+    };
+    if (verdict.outcome === "deny" || !body.amount || body.amount.amount === 0 || decision.holds.length === 0) return verdict;
+
+    const reservationId = randomUUID();
+    const held = await budget.hold({
+      organizationId: caller.organizationId,
+      reservationId,
+      agentId: caller.agentId,
+      decisionId,
+      envelopes: decision.holds.map(toHold),
+      amount: body.amount,
+      expiresAt: new Date(at.getTime() + (verdict.outcome === "pending" ? config.approvalTtlMs : config.holdTtlMs)),
+    });
+    if (held.outcome === "held") return { ...verdict, reservationId };
+    const envelope = decision.holds.find((candidate) => candidate.key === held.envelopeKey);
+    const reason = {
+      code: held.code === "envelope_exceeded" ? "envelope_exhausted" : held.code,
+      message: held.message,
+      rule: envelope?.rule ? `${envelope.policyId}/${envelope.rule}` : null,
+      policyVersion: caller.snapshot.version,
+    };
+    return { ...verdict, outcome: "deny", reasons: [reason] };
+  }
+
   async function decide(caller: Authenticated, body: DecisionBody): Promise<WorkerResponse> {
     const started = process.hrtime.bigint();
     const at = now();
-    const decision: Decision = evaluate(caller.snapshot, { ...body, agentId: caller.agentId }, usage, at);
-    usage.record(decision);
     const decisionId = randomUUID();
-    let outcome = decision.outcome;
-    let reasons: WireReason[] = decision.reasons.map(wireReason);
-    let reservationId: string | undefined;
-
-    if (outcome !== "deny" && body.amount && body.amount.amount > 0 && decision.holds.length > 0) {
-      reservationId = randomUUID();
-      const held = await budget.hold({
-        organizationId: caller.organizationId,
-        reservationId,
-        agentId: caller.agentId,
-        decisionId,
-        envelopes: decision.holds.map(toHold),
-        amount: body.amount,
-        expiresAt: new Date(at.getTime() + (outcome === "pending" ? config.approvalTtlMs : config.holdTtlMs)),
-      });
-      if (held.outcome === "refused") {
-        const envelope = decision.holds.find((candidate) => candidate.key === held.envelopeKey);
-        outcome = "deny";
-        reservationId = undefined;
-        reasons = [
-          {
-            code: held.code === "envelope_exceeded" ? "envelope_exhausted" : held.code,
-            message: held.message,
-            rule: envelope?.rule ? `${envelope.policyId}/${envelope.rule}` : null,
-            policyVersion: caller.snapshot.version,
-          },
-        ];
-      }
-    }
+    const { outcome, reasons, reservationId, chain, shadowOutcome, retryAfterMs } = await judge(caller, body, decisionId, at);
 
     const logged = await log.record({
       id: decisionId,
@@ -139,10 +159,10 @@ export function createDecisionService(config: DecisionServiceConfig) {
       merchant: body.merchant ?? null,
       category: body.category ?? null,
       onBehalfOf: body.onBehalfOf ?? null,
-      chain: [...decision.chain.agents],
+      chain: [...chain],
       outcome,
       reasons,
-      shadowOutcome: decision.shadow?.outcome ?? null,
+      shadowOutcome,
       snapshotVersion: caller.snapshot.version,
       workerId: config.workerId,
       latencyUs: Number((process.hrtime.bigint() - started) / 1000n),
@@ -158,6 +178,7 @@ export function createDecisionService(config: DecisionServiceConfig) {
       return ok(await loggedResponse(logged.first));
     }
 
+    await config.breaker.record(caller.organizationId, caller.agentId, body.sessionId, outcome);
     const response: DecisionResponse = { decision: outcome, decisionId, reasons, policyVersion: caller.snapshot.version };
     if (outcome === "allow") {
       if (reservationId) response.reservationId = reservationId;
@@ -168,7 +189,7 @@ export function createDecisionService(config: DecisionServiceConfig) {
       response.approvalId = await openApproval(caller, decisionId, body, reasons, reservationId, at);
       if (reservationId) response.reservationId = reservationId;
     }
-    if (decision.retryAfterMs !== null && outcome === "deny") response.retryAfterMs = decision.retryAfterMs;
+    if (retryAfterMs !== null && outcome === "deny") response.retryAfterMs = retryAfterMs;
     return ok(response);
   }
 
