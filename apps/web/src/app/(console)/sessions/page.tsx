@@ -8,14 +8,14 @@ import { SessionsTable } from "./sessions-table";
 export const metadata: Metadata = { title: "Sessions" };
 
 export default async function SessionsPage({ searchParams }: { searchParams: SearchParams }) {
-  await requireSection("sessions");
+  const session = await requireSection("sessions");
   const input = { page: pageParam(await searchParams) };
   await getQueryClient().prefetchQuery(trpc.sessions.list.queryOptions(input));
   return (
     <>
       <PageHeader title="Sessions" description="Runs of your agents, most recently active first. A session whose calls keep failing trips until a human resets it." />
       <HydrateClient>
-        <SessionsTable input={input} />
+        <SessionsTable input={input} canReset={session.role === "admin"} />
       </HydrateClient>
     </>
   );

@@ -1,7 +1,7 @@
 "use client";
 
 import type { RouterInputs, RouterOutputs } from "@tollgate/api";
-import { useSuspenseQuery } from "@tanstack/react-query";
+import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { StatusBadge } from "@/components/badge";
 import { DataTable } from "@/components/data-table";
 import { formatCount, formatTime } from "@/components/format";
@@ -10,7 +10,31 @@ import { useTRPC } from "@/trpc/react";
 
 type Session = RouterOutputs["sessions"]["list"]["items"][number];
 
-export function SessionsTable({ input }: { input: RouterInputs["sessions"]["list"] }) {
+/** Closes a tripped breaker; only admins see it (the API refuses everyone else too). */
+function ResetBreaker({ session }: { session: Session }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const reset = useMutation(
+    trpc.sessions.reset.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.sessions.list.queryKey() }),
+    }),
+  );
+  return (
+    <div className="mt-1">
+      <button
+        type="button"
+        className="rounded border border-slate-300 px-2 py-0.5 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50"
+        disabled={reset.isPending}
+        onClick={() => reset.mutate({ id: session.id })}
+      >
+        {reset.isPending ? "Resetting…" : "Reset breaker"}
+      </button>
+      {reset.error && <div className="mt-0.5 text-xs text-red-600">{reset.error.message}</div>}
+    </div>
+  );
+}
+
+export function SessionsTable({ input, canReset }: { input: RouterInputs["sessions"]["list"]; canReset: boolean }) {
   const trpc = useTRPC();
   const timeZone = useTimeZone();
   const { data } = useSuspenseQuery(trpc.sessions.list.queryOptions(input));
@@ -29,6 +53,7 @@ export function SessionsTable({ input }: { input: RouterInputs["sessions"]["list
             <div>
               <StatusBadge status={session.status} />
               {session.trippedReason && <div className="mt-0.5 text-xs text-slate-500">{session.trippedReason}</div>}
+              {canReset && session.status === "tripped" && <ResetBreaker session={session} />}
             </div>
           ),
         },
