@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import type { Database, Db, UserRole } from "@tollgate/db";
+import { snapshots, workers, workerSnapshots, type Database, type Db, type UserRole } from "@tollgate/db";
+import { eq } from "drizzle-orm";
 import { agentFixture, openTestDatabase, testDrivers, withRollback } from "@tollgate/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -157,6 +158,24 @@ describe.each(testDrivers)("console procedures on %s", (driver) => {
       expect((await admin.sessions.list({})).items).toMatchObject([{ externalId: "run-1", decisionCount: 2, agent: { id: world.agents.buyer.id } }]);
       expect((await admin.audit.list({})).items).toMatchObject([{ action: "agent.create", actor: { kind: "user", name: world.users.admin.name } }]);
       expect(await admin.workers.list({})).toMatchObject({ total: 1, latestSnapshotVersion: 1, items: [{ id: world.workerId, snapshotVersion: 1 }] });
+    }));
+
+  it("shows how far the newest snapshot has spread across live workers, and how long the slowest took", () =>
+    withRollback(database.db, async (tx) => {
+      const world = await populatedOrganization(tx);
+      const [first] = await tx.select().from(snapshots).where(eq(snapshots.organizationId, world.organization.id));
+      const publishedAt = new Date();
+      await tx.insert(snapshots).values({ ...first!, id: undefined, version: 2, cause: "agent.suspend", createdAt: publishedAt });
+      await tx
+        .update(workerSnapshots)
+        .set({ snapshotVersion: 2, loadedAt: new Date(publishedAt.getTime() + 180) })
+        .where(eq(workerSnapshots.workerId, world.workerId));
+      for (const [id, heartbeatAt] of [["w-lagging", new Date()], ["w-dead", new Date(Date.now() - 5 * 60_000)]] as const) {
+        await tx.insert(workers).values({ id: `${id}-${world.organization.id}`, host: "h", version: "0.1.0", heartbeatAt });
+        await tx.insert(workerSnapshots).values({ workerId: `${id}-${world.organization.id}`, organizationId: world.organization.id, snapshotVersion: 1 });
+      }
+      const listed = await caller(tx, sessionOf(world.users.admin)).workers.list({});
+      expect(listed.propagation).toMatchObject({ version: 2, cause: "agent.suspend", liveWorkers: 2, workersOnVersion: 1, slowestMs: 180 });
     }));
 
   it("tells the signed-in user who they are and in which organization", () =>
