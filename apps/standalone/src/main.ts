@@ -21,7 +21,6 @@ const seed = env.TOLLGATE_SEED === "true" ? await seedDemo(database.db) : undefi
 if (seed) log(seed.created ? "demo data created" : "demo data already present");
 
 const worker = await serveWorker({ host: env.HOST, port: env.WORKER_PORT, workerId: env.WORKER_ID, version: WORKER_VERSION, database });
-log("decision worker listening", { url: worker.url });
 
 const consoleUrl = `http://${env.HOST}:${env.PORT}`;
 // The console reads its own env.ts; these are the values this launcher decided for it.

@@ -7,8 +7,8 @@ import { WORKER_VERSION } from "./version";
 const env = readWorkerEnv();
 const database = await openDatabase(env.database);
 await migrate(database);
+// serveWorker logs "worker started" with its URL once it listens.
 const worker = await serveWorker({ host: env.WORKER_HOST, port: env.WORKER_PORT, workerId: env.WORKER_ID, version: WORKER_VERSION, database });
-console.log(JSON.stringify({ level: "info", msg: "decision worker listening", url: worker.url, workerId: env.WORKER_ID }));
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

@@ -98,6 +98,17 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
     expect(health.body.snapshots[organizationId]).toBe(1);
   });
 
+  it("serves Prometheus metrics and the OpenAPI document over HTTP", async () => {
+    await ask();
+    const metrics = await fetch(`${worker.url}/metrics`);
+    expect(metrics.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await metrics.text();
+    expect(text).toMatch(/^tollgate_decisions_total\{outcome="allow"\} [1-9]/m);
+    expect(text).toContain(`tollgate_snapshot_version{organization="${organizationId}"} 1`);
+    const openapi = (await (await fetch(`${worker.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths)).toContain("/v1/decisions");
+  });
+
   it("allows a granted call, holds the amount, and commits less than it held", async () => {
     const allowed = await ask({ amount: { amount: 2_000, currency: "USD" } });
     expect(allowed.status).toBe(200);

@@ -8,6 +8,7 @@ import { openDecisionLog } from "./decide/decision-log";
 import { createDecisionService } from "./decide/service";
 import { WorkerUsage } from "./decide/usage";
 import { createNodeServer } from "./http/node";
+import { servedSnapshots } from "./observe/snapshots";
 import { SnapshotStore } from "./snapshots/store";
 import { startSnapshotSync } from "./snapshots/sync";
 
@@ -68,15 +69,24 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     approvalTtlMs: options.approvalTtlMs ?? 15 * 60_000,
     maxStalenessMs: options.maxStalenessMs ?? 30_000,
   });
-  const core = createWorkerCore({ workerId: options.workerId, version: options.version, now, service, snapshotVersions: () => store.versions() });
+  const core = createWorkerCore({
+    workerId: options.workerId,
+    version: options.version,
+    now,
+    service,
+    snapshots: () => servedSnapshots(store),
+    log,
+  });
   const server = createNodeServer(core);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host}:${port}`;
+  log("info", "worker started", { workerId: options.workerId, version: options.version, url });
   return {
-    url: `http://${options.host}:${port}`,
+    url,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -88,6 +98,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
       await breaker.close();
       await budget.close();
       await sync.stop();
+      log("info", "worker stopped", { workerId: options.workerId });
     },
   };
 }

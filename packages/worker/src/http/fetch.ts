@@ -1,7 +1,7 @@
 import { internalError, parseJsonBody, type WorkerCore, type WorkerResponse } from "../core";
 
 const toResponse = (result: WorkerResponse) =>
-  new Response(JSON.stringify(result.body), {
+  new Response(typeof result.body === "string" ? result.body : JSON.stringify(result.body), {
     status: result.status,
     headers: { "content-type": "application/json", ...result.headers },
   });

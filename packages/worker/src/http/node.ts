@@ -21,7 +21,7 @@ function readBody(request: IncomingMessage): Promise<{ text: string; byteLength:
 }
 
 function send(response: ServerResponse, result: WorkerResponse): void {
-  const payload = JSON.stringify(result.body);
+  const payload = typeof result.body === "string" ? result.body : JSON.stringify(result.body);
   response.writeHead(result.status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(payload),
