@@ -1,7 +1,7 @@
-import { issueAgentKey, publishSnapshot } from "@tollgate/api";
-import { APPROVAL_CHANNEL, apiKeys, approvals, organizations, policies, policyVersions, signingKeys, type Database } from "@tollgate/db";
-import { agentFixture, openTestDatabase, organizationFixture, testDrivers, userFixture } from "@tollgate/db/testing";
-import { serveWorker } from "@tollgate/worker";
+import { issueAgentKey } from "@tollgate/api";
+import { APPROVAL_CHANNEL, approvals, signingKeys, type Database } from "@tollgate/db";
+import { openTestDatabase, testDrivers } from "@tollgate/db/testing";
+import { startTestWorker, type TestWorker } from "@tollgate/worker/testing";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTollgate, TollgateError, verifyReceipt, type Tollgate } from "./index";
@@ -16,45 +16,25 @@ const policy = {
 
 describe.each(testDrivers)("the SDK against a real worker on %s", (driver) => {
   let database: Database;
-  let worker: Awaited<ReturnType<typeof serveWorker>>;
+  let worker: TestWorker;
   let gate: Tollgate;
-  let organizationId: string;
-  let reviewerId: string;
   let counter = 0;
   const requestId = () => `sdk-${driver}-${++counter}`;
 
   beforeAll(async () => {
     database = await openTestDatabase(driver);
-    const org = await organizationFixture(database.db);
-    organizationId = org.id;
-    const agent = await agentFixture(database.db, await userFixture(database.db, org.id));
-    reviewerId = (await userFixture(database.db, org.id, { role: "reviewer" })).id;
-    const key = issueAgentKey();
-    await database.db.insert(apiKeys).values({ organizationId, agentId: agent.id, prefix: key.prefix, hash: key.hash });
-    const [row] = await database.db.insert(policies).values({ organizationId, name: "buying" }).returning();
-    await database.db.insert(policyVersions).values({
-      organizationId,
-      policyId: row!.id,
-      version: 1,
-      source: JSON.stringify(policy),
-      document: policy,
-      status: "published",
-      publishedAt: new Date(),
-    });
-    await publishSnapshot({ db: database.db, organizationId, cause: "test", now: new Date() });
-    worker = await serveWorker({ host: "127.0.0.1", port: 0, workerId: `w-sdk-${driver}-${org.id.slice(0, 8)}`, version: "test", database });
-    gate = createTollgate({ url: worker.url, key: key.key });
+    worker = await startTestWorker(database, { policy });
+    gate = createTollgate({ url: worker.url, key: worker.key });
   });
   afterAll(async () => {
     await worker?.stop();
-    await database?.db.delete(organizations).where(eq(organizations.id, organizationId));
     await database?.close();
   });
 
   it("gets an allow with a verifiable receipt, and commits what the call cost", async () => {
     const answer = await gate.decide({ action: "shop.order", amount: { amount: 2_500, currency: "EUR" }, merchant: "acme", sessionId: "s", requestId: requestId() });
     expect(answer.decision).toBe("allow");
-    const keys = await database.db.select().from(signingKeys).where(and(eq(signingKeys.organizationId, organizationId), eq(signingKeys.purpose, "receipt")));
+    const keys = await database.db.select().from(signingKeys).where(and(eq(signingKeys.organizationId, worker.organizationId), eq(signingKeys.purpose, "receipt")));
     expect(verifyReceipt(answer.receipt!, Object.fromEntries(keys.map((k) => [k.id, k.publicKey])), new Date()).ok).toBe(true);
     expect(await gate.commit(answer.reservationId!, { amount: 2_000, currency: "EUR" })).toMatchObject({ status: "committed" });
   });
@@ -79,7 +59,7 @@ describe.each(testDrivers)("the SDK against a real worker on %s", (driver) => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     await database.db
       .update(approvals)
-      .set({ status: "denied", decidedByUserId: reviewerId, decidedAt: new Date(), note: "not this month" })
+      .set({ status: "denied", decidedByUserId: worker.reviewerId, decidedAt: new Date(), note: "not this month" })
       .where(eq(approvals.id, pending.approvalId!));
     await database.db.execute(sql`select pg_notify(${APPROVAL_CHANNEL}, ${JSON.stringify({ approvalId: pending.approvalId, status: "denied" })})`);
     expect(await waiting).toMatchObject({ status: "denied", decision: "deny", note: "not this month" });

@@ -3,22 +3,18 @@ import {
   agents,
   agentSessions,
   APPROVAL_CHANNEL,
-  apiKeys,
   approvals,
   decisions,
-  organizations,
-  policies,
-  policyVersions,
   reservations,
   signingKeys,
   type Database,
 } from "@tollgate/db";
 import { verifyReceipt } from "@tollgate/policy";
-import { agentFixture, openTestDatabase, organizationFixture, testDrivers, userFixture } from "@tollgate/db/testing";
+import { openTestDatabase, testDrivers } from "@tollgate/db/testing";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "./core";
-import { serveWorker } from "./serve";
+import { startTestWorker, type TestWorker } from "./testing";
 
 const payments = {
   name: "payments",
@@ -30,7 +26,7 @@ const payments = {
 
 describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
   let database: Database;
-  let worker: Awaited<ReturnType<typeof serveWorker>>;
+  let worker: { url: string };
   let organizationId: string;
   let agentId: string;
   let reviewerId: string;
@@ -56,39 +52,15 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
       ...fields,
     });
 
+  let testWorker: TestWorker;
   beforeAll(async () => {
     database = await openTestDatabase(driver);
-    const org = await organizationFixture(database.db);
-    organizationId = org.id;
-    const agent = await agentFixture(database.db, await userFixture(database.db, org.id), { tags: ["payments"] });
-    agentId = agent.id;
-    reviewerId = (await userFixture(database.db, org.id, { role: "reviewer" })).id;
-    const issued = issueAgentKey();
-    key = issued.key;
-    await database.db.insert(apiKeys).values({ organizationId, agentId, prefix: issued.prefix, hash: issued.hash });
-    const [policy] = await database.db.insert(policies).values({ organizationId, name: "payments" }).returning();
-    await database.db.insert(policyVersions).values({
-      organizationId,
-      policyId: policy!.id,
-      version: 1,
-      source: JSON.stringify(payments),
-      document: payments,
-      status: "published",
-      publishedAt: new Date(),
-    });
-    await publishSnapshot({ db: database.db, organizationId, cause: "test", now: new Date() });
-    worker = await serveWorker({
-      host: "127.0.0.1",
-      port: 0,
-      workerId: `w-api-${driver}-${org.id.slice(0, 8)}`,
-      version: "test",
-      database,
-      breakerThreshold: 5,
-    });
+    testWorker = await startTestWorker(database, { policy: payments, tags: ["payments"], breakerThreshold: 5 });
+    ({ organizationId, agentId, reviewerId, key } = testWorker);
+    worker = { url: testWorker.url };
   });
   afterAll(async () => {
-    await worker?.stop();
-    await database?.db.delete(organizations).where(eq(organizations.id, organizationId));
+    await testWorker?.stop();
     await database?.close();
   });
 
