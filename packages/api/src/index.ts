@@ -8,3 +8,4 @@ export type { Money } from "./actions/wire";
 export { issueAgentKey, agentKeyPrefix, type IssuedAgentKey, type RandomInt } from "./auth/agent-keys";
 export { publishSnapshot, type PublishResult } from "./snapshots/publish";
 export { readOrganizationState } from "./snapshots/organization-state";
+export { recordAudit, verifyAuditChain, type AuditEntry, type ChainCheck } from "./audit/chain";

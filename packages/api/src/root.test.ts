@@ -27,6 +27,7 @@ const procedures: { name: string; allowed: UserRole[]; call: (caller: Caller, wo
   { name: "sessions.list", allowed: everyone, call: (c) => c.sessions.list({}) },
   { name: "sessions.reset", allowed: ["admin"], call: (c, w) => c.sessions.reset({ id: w.session.id }) },
   { name: "audit.list", allowed: ["admin", "manager"], call: (c) => c.audit.list({}) },
+  { name: "audit.verify", allowed: ["admin", "manager"], call: (c) => c.audit.verify() },
   { name: "workers.list", allowed: ["admin"], call: (c) => c.workers.list({}) },
   { name: "dashboard.summary", allowed: everyone, call: (c) => c.dashboard.summary() },
 ];

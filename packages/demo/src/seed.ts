@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { hashPassword, issueAgentKey, publishSnapshot } from "@tollgate/api";
+import { hashPassword, issueAgentKey, publishSnapshot, recordAudit } from "@tollgate/api";
 import {
   agentSessions,
   agents,
@@ -62,6 +62,7 @@ async function insertInBatches<T extends PgTable>(db: Db, table: T, rows: T["$in
 export async function seedDemo(db: Db, options: { now?: Date } = {}): Promise<SeedResult> {
   const now = options.now ?? new Date();
   const credentials = demoUsers.map((user) => ({ email: user.email, password: demoPassword, role: user.role }));
+  const policySet = demoPolicies();
   // Keys come from their own fixed seed, so the key printed at start is the same on every machine.
   const keyRandom = new Random(DEMO_SEED + 1);
   const keys = demoAgents.map(() => issueAgentKey((n) => Math.floor(keyRandom.next() * n)));
@@ -126,7 +127,7 @@ export async function seedDemo(db: Db, options: { now?: Date } = {}): Promise<Se
       })),
     );
 
-    for (const policy of demoPolicies()) {
+    for (const policy of policySet) {
       const [row] = await tx
         .insert(policies)
         .values({ organizationId, name: policy.name, description: policy.description ?? "", createdAt: founded })
@@ -187,6 +188,17 @@ export async function seedDemo(db: Db, options: { now?: Date } = {}): Promise<Se
     const latest = new Map(history.trust.map((row) => [row.agentId, row]));
     await insertInBatches(tx, trustScores, [...latest.values()]);
 
+    await recordAudit(tx, {
+      organizationId,
+      actorKind: "system",
+      actorUserId: null,
+      action: "organization.seed",
+      targetType: "organization",
+      targetId: organizationId,
+      before: null,
+      after: { ...demoOrganization, agents: demoAgents.length, delegations: demoDelegations.length, policies: policySet.map((p) => p.name) },
+      createdAt: founded,
+    });
     const published = await publishSnapshot({ db: tx, organizationId, cause: "demo.seed", now });
     if (!published.ok) {
       throw new Error(`demo snapshot does not compile: ${published.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);

@@ -9,7 +9,7 @@ export { moneySchema, formatMoney, type Money } from "./money";
 export { compileSnapshot, type CompileOptions, type CompileResult } from "./compile/compile";
 export type { OrganizationState } from "./compile/state";
 export type { LintWarning } from "./compile/lint";
-export { generateSigningKey, hashApiKey, type SigningKey } from "./snapshot/sign";
+export { contentHash, generateSigningKey, hashApiKey, type SigningKey } from "./snapshot/sign";
 export type { SignedSnapshot } from "./snapshot/schema";
 export { verifySnapshot, type SnapshotError, type TrustedKeys, type VerifyResult } from "./snapshot/verify";
 export { loadSnapshot, type LoadedSnapshot, type LoadResult } from "./snapshot/load";

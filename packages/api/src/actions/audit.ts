@@ -1,6 +1,7 @@
 import { and, count, desc, eq } from "drizzle-orm";
 import { actorKind, auditEvents, users } from "@tollgate/db";
 import { z } from "zod";
+import { verifyAuditChain } from "../audit/chain";
 import type { Action } from "../context";
 import { isoTime, pageInput, pageOf, rowsOf } from "./wire";
 
@@ -43,4 +44,14 @@ export async function listAuditEvents({ ctx, input }: Action<z.infer<typeof list
     actor: { kind: actorKind, userId: actorUserId, name: actorName },
   }));
   return { items, page: input.page, pageSize: input.pageSize, total };
+}
+
+export const auditChainCheck = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), checked: z.number().int() }),
+  z.object({ ok: z.literal(false), checked: z.number().int(), brokenAt: z.number().int(), problem: z.string() }),
+]);
+
+/** Recomputes the organization's audit hash chain: a row edited or deleted after the fact is named. */
+export async function verifyAuditLog({ ctx }: Action) {
+  return verifyAuditChain(ctx.db, ctx.session.organizationId);
 }

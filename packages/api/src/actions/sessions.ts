@@ -2,6 +2,7 @@ import { and, count, desc, eq, sql } from "drizzle-orm";
 import { agents, agentSessions, decisions, SESSION_CHANNEL, sessionStatus, type SessionNotice } from "@tollgate/db";
 import { z } from "zod";
 import type { Action } from "../context";
+import { recordAudit } from "../audit/chain";
 import { NotFound } from "../errors";
 import { isoTime, pageInput, pageOf, rowsOf } from "./wire";
 
@@ -53,12 +54,27 @@ export const resetSessionOutput = z.object({ id: z.uuid(), status: z.enum(sessio
  */
 export async function resetSession({ ctx, input }: Action<z.infer<typeof resetSessionInput>>) {
   return ctx.db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ status: agentSessions.status, trippedAt: agentSessions.trippedAt, trippedReason: agentSessions.trippedReason })
+      .from(agentSessions)
+      .where(and(eq(agentSessions.id, input.id), eq(agentSessions.organizationId, ctx.session.organizationId)));
     const [session] = await tx
       .update(agentSessions)
       .set({ status: "open", trippedAt: null, trippedReason: null })
       .where(and(eq(agentSessions.id, input.id), eq(agentSessions.organizationId, ctx.session.organizationId)))
       .returning({ id: agentSessions.id, status: agentSessions.status, agentId: agentSessions.agentId, externalId: agentSessions.externalId });
-    if (!session) throw new NotFound("session", input.id);
+    if (!session || !before) throw new NotFound("session", input.id);
+    await recordAudit(tx, {
+      organizationId: ctx.session.organizationId,
+      actorKind: "user",
+      actorUserId: ctx.session.userId,
+      action: "session.reset",
+      targetType: "session",
+      targetId: session.id,
+      before: { ...before, trippedAt: before.trippedAt?.toISOString() ?? null },
+      after: { status: "open", trippedAt: null, trippedReason: null },
+      createdAt: new Date(),
+    });
     const notice: SessionNotice = { agentId: session.agentId, sessionId: session.externalId, status: "open" };
     await tx.execute(sql`select pg_notify(${SESSION_CHANNEL}, ${JSON.stringify(notice)})`);
     return { id: session.id, status: session.status };
