@@ -160,6 +160,18 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
     await call(`/v1/reservations/${pending.body.reservationId}/release`, {});
   });
 
+  it("returns the hold once the agent hears that a reviewer denied the spend", async () => {
+    const pending = await ask({ amount: { amount: 5_300, currency: "USD" } });
+    await database.db
+      .update(approvals)
+      .set({ status: "denied", decidedByUserId: reviewerId, decidedAt: new Date(), note: "no" })
+      .where(eq(approvals.id, pending.body.approvalId));
+    const answer = await call(`/v1/approvals/${pending.body.approvalId}`);
+    expect(answer.body).toMatchObject({ status: "denied", decision: "deny", note: "no" });
+    const [hold] = await database.db.select().from(reservations).where(eq(reservations.id, pending.body.reservationId));
+    expect(hold!.status).toBe("released");
+  });
+
   it("denies an approval nobody answered in time and returns its hold", async () => {
     const pending = await ask({ amount: { amount: 5_200, currency: "USD" } });
     await database.db.update(approvals).set({ expiresAt: new Date(Date.now() + 300) }).where(eq(approvals.id, pending.body.approvalId));

@@ -1,7 +1,9 @@
 import { and, asc, count, desc, eq, sql, type SQL } from "drizzle-orm";
-import { agents, approvals, approvalStatus, users } from "@tollgate/db";
+import { agents, APPROVAL_CHANNEL, approvals, approvalStatus, users, type ApprovalNotice } from "@tollgate/db";
 import { z } from "zod";
+import { recordAudit } from "../audit/chain";
 import type { Action } from "../context";
+import { Conflict, Forbidden, Invalid, NotFound } from "../errors";
 import { isoTime, money, pageInput, pageOf, rowsOf } from "./wire";
 
 export const listApprovalsInput = pageInput.extend({ status: z.enum(approvalStatus.enumValues).optional() });
@@ -63,4 +65,75 @@ export async function listApprovals({ ctx, input }: Action<z.infer<typeof listAp
     decidedBy: deciderId !== null && deciderName !== null ? { id: deciderId, name: deciderName } : null,
   }));
   return { items, page: input.page, pageSize: input.pageSize, total };
+}
+
+export const decideApprovalInput = z
+  .object({
+    id: z.uuid({ error: "must be an approval id" }),
+    verdict: z.enum(["approve", "deny"]),
+    note: z.string().trim().max(500, { error: "must be at most 500 characters" }).optional(),
+    /** Approve less than was asked: the agent may then spend at most this. */
+    approvedAmount: z.int({ error: "must be a whole number of minor units" }).positive({ error: "must be positive" }).optional(),
+  })
+  .refine((input) => input.verdict === "approve" || input.approvedAmount === undefined, {
+    path: ["approvedAmount"],
+    error: "only an approval has an approved amount",
+  });
+
+export const decidedApproval = z.object({ id: z.uuid(), status: z.enum(approvalStatus.enumValues), approvedAmount: z.number().int().nullable() });
+
+/**
+ * A reviewer's answer to a pending approval. The first answer wins: a second reviewer acting at
+ * the same moment is told it was already decided. Nobody approves spend of an agent they own.
+ * The waiting agent hears it at once (NOTIFY); a denied hold is released by the worker it asks.
+ */
+export async function decideApproval({ ctx, input }: Action<z.infer<typeof decideApprovalInput>>) {
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ approval: approvals, ownerUserId: agents.ownerUserId, deciderName: users.name })
+      .from(approvals)
+      .innerJoin(agents, and(eq(agents.organizationId, approvals.organizationId), eq(agents.id, approvals.agentId)))
+      .leftJoin(users, and(eq(users.organizationId, approvals.organizationId), eq(users.id, approvals.decidedByUserId)))
+      .where(and(eq(approvals.id, input.id), eq(approvals.organizationId, ctx.session.organizationId)))
+      .for("update", { of: approvals });
+    if (!row) throw new NotFound("approval", input.id);
+    const { approval } = row;
+    if (approval.status !== "pending") {
+      throw new Conflict(`this approval was already ${approval.status}${row.deciderName ? ` by ${row.deciderName}` : ""}`);
+    }
+    const now = new Date();
+    if (approval.expiresAt <= now) throw new Conflict("this approval expired before it was decided; the request was denied");
+    if (row.ownerUserId === ctx.session.userId) {
+      throw new Forbidden("you own this agent: another reviewer must decide its spend");
+    }
+    if (input.approvedAmount !== undefined && input.approvedAmount > approval.amount) {
+      throw new Invalid("the approved amount is more than was asked", { approvedAmount: [`must be at most ${approval.amount} (the amount asked)`] });
+    }
+    const approve = input.verdict === "approve";
+    const [decided] = await tx
+      .update(approvals)
+      .set({
+        status: approve ? "approved" : "denied",
+        approvedAmount: approve ? (input.approvedAmount ?? approval.amount) : null,
+        decidedByUserId: ctx.session.userId,
+        decidedAt: now,
+        note: input.note || null,
+      })
+      .where(and(eq(approvals.id, approval.id), eq(approvals.status, "pending")))
+      .returning({ id: approvals.id, status: approvals.status, approvedAmount: approvals.approvedAmount });
+    await recordAudit(tx, {
+      organizationId: ctx.session.organizationId,
+      actorKind: "user",
+      actorUserId: ctx.session.userId,
+      action: approve ? "approval.approve" : "approval.deny",
+      targetType: "approval",
+      targetId: approval.id,
+      before: { status: "pending", amount: approval.amount, currency: approval.currency },
+      after: { status: decided!.status, approvedAmount: decided!.approvedAmount, note: input.note ?? null },
+      createdAt: now,
+    });
+    const notice: ApprovalNotice = { approvalId: approval.id, status: decided!.status as ApprovalNotice["status"] };
+    await tx.execute(sql`select pg_notify(${APPROVAL_CHANNEL}, ${JSON.stringify(notice)})`);
+    return decided!;
+  });
 }

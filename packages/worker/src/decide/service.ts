@@ -305,6 +305,10 @@ export function createDecisionService(config: DecisionServiceConfig) {
         .where(and(eq(approvals.id, approvalId), eq(approvals.organizationId, caller.organizationId), eq(approvals.agentId, caller.agentId)));
       if (!found) return errorResponse(404, "approval_not_found", `approval ${approvalId}: no such approval for this agent`);
       const row = await expireIfDue(found, now());
+      // A reviewer's deny is final: the held amount goes back (releasing twice is harmless).
+      if (row.status === "denied" && row.reservationId) {
+        await budget.release({ organizationId: caller.organizationId, reservationId: row.reservationId });
+      }
       const left = deadline - now().getTime();
       if (row.status !== "pending" || left <= 0) return ok(approvalView(caller, row));
       await config.approvalWaiters.sleep(approvalId, Math.min(left, APPROVAL_RECHECK_MS, row.expiresAt.getTime() - now().getTime() + 1));

@@ -1,7 +1,8 @@
 "use client";
 
 import type { RouterInputs, RouterOutputs } from "@tollgate/api";
-import { useSuspenseQuery } from "@tanstack/react-query";
+import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { StatusBadge } from "@/components/badge";
 import { DataTable } from "@/components/data-table";
 import { formatMoney, formatTime } from "@/components/format";
@@ -9,6 +10,53 @@ import { useTimeZone } from "@/components/organization";
 import { useTRPC } from "@/trpc/react";
 
 type Approval = RouterOutputs["approvals"]["list"]["items"][number];
+
+/** Approve or deny a pending request, with an optional note. The first reviewer to answer wins. */
+function DecideApproval({ approval }: { approval: Approval }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [note, setNote] = useState("");
+  const decide = useMutation(
+    trpc.approvals.decide.mutationOptions({
+      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.approvals.list.queryKey() }),
+    }),
+  );
+  const answer = (verdict: "approve" | "deny") => decide.mutate({ id: approval.id, verdict, ...(note ? { note } : {}) });
+  return (
+    <div className="flex flex-col gap-1">
+      <div className="flex items-center gap-1.5">
+        <input
+          aria-label={`Note for ${approval.agent.name}'s request`}
+          className="w-32 rounded border border-slate-300 px-2 py-0.5 text-xs"
+          placeholder="Note (optional)"
+          value={note}
+          onChange={(event) => setNote(event.target.value)}
+        />
+        <button
+          type="button"
+          disabled={decide.isPending}
+          onClick={() => answer("approve")}
+          className="rounded bg-emerald-600 px-2 py-0.5 text-xs font-medium text-white hover:bg-emerald-500 disabled:opacity-50"
+        >
+          Approve
+        </button>
+        <button
+          type="button"
+          disabled={decide.isPending}
+          onClick={() => answer("deny")}
+          className="rounded bg-rose-600 px-2 py-0.5 text-xs font-medium text-white hover:bg-rose-500 disabled:opacity-50"
+        >
+          Deny
+        </button>
+      </div>
+      {decide.error && (
+        <div role="alert" className="text-xs text-rose-700">
+          {decide.error.message}
+        </div>
+      )}
+    </div>
+  );
+}
 
 export function ApprovalsTable({ input }: { input: RouterInputs["approvals"]["list"] }) {
   const trpc = useTRPC();
@@ -47,7 +95,15 @@ export function ApprovalsTable({ input }: { input: RouterInputs["approvals"]["li
             </div>
           ),
         },
-        { header: "Status", cell: (approval) => <StatusBadge status={approval.status} /> },
+        {
+          header: "Status",
+          cell: (approval) => (
+            <div className="flex flex-col gap-1">
+              <StatusBadge status={approval.status} />
+              {approval.status === "pending" && <DecideApproval approval={approval} />}
+            </div>
+          ),
+        },
         { header: "Requested", cell: (approval) => formatTime(approval.createdAt, timeZone) },
         {
           header: "Expires / decided",
