@@ -1,7 +1,7 @@
 import { test as base, expect, type Page } from "@playwright/test";
 import { hashPassword } from "@tollgate/api";
-import { agents, openDatabase, organizations, users, type Database, type User, type UserRole } from "@tollgate/db";
-import { eq } from "drizzle-orm";
+import { agents, approvals, decisions, openDatabase, organizations, users, type Database, type User, type UserRole } from "@tollgate/db";
+import { and, eq } from "drizzle-orm";
 import { e2e } from "./config";
 
 export const password = "e2e-correct-horse";
@@ -82,3 +82,21 @@ export const test = base.extend<
 });
 
 export { expect };
+
+/** A pending request of the organization's agent (owned by its admin) for 120.00 EUR. */
+export async function pendingRequest(database: Database, organization: Organization, requestId: string) {
+  const [agent] = await database.db
+    .select({ id: agents.id })
+    .from(agents)
+    .where(and(eq(agents.organizationId, organization.id), eq(agents.name, organization.agentName)));
+  const [decision] = await database.db
+    .insert(decisions)
+    .values({ organizationId: organization.id, agentId: agent!.id, requestId, action: "shop.order", amount: 12_000, currency: "EUR", merchant: "acme", outcome: "pending", snapshotVersion: 1, workerId: "e2e" })
+    .returning();
+  const [approval] = await database.db
+    .insert(approvals)
+    .values({ organizationId: organization.id, decisionId: decision!.id, agentId: agent!.id, action: "shop.order", merchant: "acme", amount: 12_000, currency: "EUR", expiresAt: new Date(Date.now() + 3_600_000) })
+    .returning();
+  return approval!;
+}
+

@@ -1,24 +1,6 @@
-import { agents, approvals, decisions } from "@tollgate/db";
-import { and, eq } from "drizzle-orm";
-import { expect, test, type Organization } from "../fixtures";
-import type { Database } from "@tollgate/db";
-
-/** A pending request of the organization's agent (owned by its admin) for 120.00 EUR. */
-async function pendingRequest(database: Database, organization: Organization, requestId: string) {
-  const [agent] = await database.db
-    .select({ id: agents.id })
-    .from(agents)
-    .where(and(eq(agents.organizationId, organization.id), eq(agents.name, organization.agentName)));
-  const [decision] = await database.db
-    .insert(decisions)
-    .values({ organizationId: organization.id, agentId: agent!.id, requestId, action: "shop.order", amount: 12_000, currency: "EUR", merchant: "acme", outcome: "pending", snapshotVersion: 1, workerId: "e2e" })
-    .returning();
-  const [approval] = await database.db
-    .insert(approvals)
-    .values({ organizationId: organization.id, decisionId: decision!.id, agentId: agent!.id, action: "shop.order", merchant: "acme", amount: 12_000, currency: "EUR", expiresAt: new Date(Date.now() + 3_600_000) })
-    .returning();
-  return approval!;
-}
+import { approvals } from "@tollgate/db";
+import { eq } from "drizzle-orm";
+import { expect, pendingRequest, test } from "../fixtures";
 
 test("a reviewer approves a pending spend with a note, and the queue shows who decided", async ({ page, organization, database, signInAs }) => {
   const approval = await pendingRequest(database, organization, "e2e-approve");

@@ -4,6 +4,7 @@ import { requireSection } from "@/server/guard";
 import { pageParam, type SearchParams } from "@/server/search-params";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 import { AuditTable } from "./audit-table";
+import { VerifyChain } from "./verify-chain";
 
 export const metadata: Metadata = { title: "Audit" };
 
@@ -13,7 +14,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   await getQueryClient().prefetchQuery(trpc.audit.list.queryOptions(input));
   return (
     <>
-      <PageHeader title="Audit log" description="Every change to agents, keys, policies and delegations: who, when and what. Newest first." />
+      <PageHeader title="Audit log" description="Every change to agents, keys, policies and delegations: who, when and what. Newest first.">
+        <VerifyChain />
+      </PageHeader>
       <HydrateClient>
         <AuditTable input={input} />
       </HydrateClient>
