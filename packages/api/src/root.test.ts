@@ -36,6 +36,7 @@ const procedures: { name: string; allowed: UserRole[]; call: (caller: Caller, wo
       }),
   },
   { name: "sessions.list", allowed: everyone, call: (c) => c.sessions.list({}) },
+  { name: "sessions.story", allowed: everyone, call: (c, w) => c.sessions.story({ id: w.session.id }) },
   { name: "sessions.reset", allowed: ["admin"], call: (c, w) => c.sessions.reset({ id: w.session.id }) },
   { name: "audit.list", allowed: ["admin", "manager"], call: (c) => c.audit.list({}) },
   { name: "audit.verify", allowed: ["admin", "manager"], call: (c) => c.audit.verify() },

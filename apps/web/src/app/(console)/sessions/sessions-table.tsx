@@ -6,6 +6,7 @@ import { StatusBadge } from "@/components/badge";
 import { DataTable } from "@/components/data-table";
 import { formatCount, formatTime } from "@/components/format";
 import { useTimeZone } from "@/components/organization";
+import Link from "next/link";
 import { useTRPC } from "@/trpc/react";
 
 type Session = RouterOutputs["sessions"]["list"]["items"][number];
@@ -45,7 +46,14 @@ export function SessionsTable({ input, canReset }: { input: RouterInputs["sessio
       rowKey={(session) => session.id}
       empty={{ title: "No sessions yet", description: "A session starts when an agent first asks for a decision with a new session id." }}
       columns={[
-        { header: "Session", cell: (session) => <code className="font-mono text-xs text-slate-900">{session.externalId}</code> },
+        {
+          header: "Session",
+          cell: (session) => (
+            <Link href={`/sessions/${session.id}`} className="font-mono text-xs text-slate-900 hover:text-indigo-600">
+              {session.externalId}
+            </Link>
+          ),
+        },
         { header: "Agent", cell: (session) => session.agent.name },
         {
           header: "Status",

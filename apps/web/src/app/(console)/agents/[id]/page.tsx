@@ -1,15 +1,14 @@
 import { TRPCError } from "@trpc/server";
 import { notFound } from "next/navigation";
 import { requireSection } from "@/server/guard";
+import { isUuid } from "@/server/ids";
 import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 import { AgentDetail } from "./agent-detail";
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default async function AgentPage({ params }: { params: Promise<{ id: string }> }) {
   await requireSection("agents");
   const { id } = await params;
-  if (!uuid.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   try {
     await getQueryClient().fetchQuery(trpc.agents.byId.queryOptions({ id }));
   } catch (error) {
