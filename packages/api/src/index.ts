@@ -9,3 +9,4 @@ export { issueAgentKey, agentKeyPrefix, type IssuedAgentKey, type RandomInt } fr
 export { publishSnapshot, type PublishResult } from "./snapshots/publish";
 export { readOrganizationState } from "./snapshots/organization-state";
 export { recordAudit, verifyAuditChain, type AuditEntry, type ChainCheck } from "./audit/chain";
+export { readTrustSignals, recomputeTrustScores } from "./trust/recompute";

@@ -39,42 +39,46 @@ const DAY = 24 * 60 * MINUTE;
 
 const reason = (code: string, message: string, rule: string) => ({ code, message, rule, policyVersion: 1 });
 
-/** The trust score an agent of each temperament drifts towards, and why. */
+/**
+ * The trust score an agent of each temperament drifts towards over the history, and why (the
+ * trust model's reason codes). Today's score is then computed by the model itself from the
+ * synthesized decisions (see seed.ts), so the last point of each history is the real one.
+ */
 const trustCourse: Record<Temperament, { start: number; end: number; reasons: { code: string; message: string; points: number }[] }> = {
   careful: {
     start: 690,
     end: 785,
     reasons: [
-      { code: "clean_committed_spend", message: "30 days of committed spend within envelopes", points: 48 },
-      { code: "tenure", message: "active for more than 30 days", points: 22 },
-      { code: "approvals_granted", message: "every approval request was granted", points: 15 },
+      { code: "cleanCommits", message: "30 days of committed spend within envelopes", points: 48 },
+      { code: "tenureDays", message: "active for more than 30 days", points: 22 },
+      { code: "approvalsGranted", message: "every approval request was granted", points: 15 },
     ],
   },
   loopy: {
     start: 640,
     end: 455,
     reasons: [
-      { code: "loop_trips", message: "repeated identical calls stopped by the loop limit", points: -96 },
-      { code: "velocity_denials", message: "calls denied for exceeding velocity limits", points: -41 },
-      { code: "tenure", message: "active for more than 30 days", points: 12 },
+      { code: "loopTrips", message: "repeated identical calls stopped by the loop limit", points: -96 },
+      { code: "policyDenials", message: "calls denied by policy", points: -41 },
+      { code: "tenureDays", message: "active for more than 30 days", points: 12 },
     ],
   },
   drifting: {
     start: 700,
     end: 560,
     reasons: [
-      { code: "spend_above_baseline", message: "spend rising far above its own baseline", points: -72 },
-      { code: "approvals_rejected", message: "reviewers rejected several approval requests", points: -38 },
-      { code: "budget_exhaustion", message: "daily envelope exhausted on several days", points: -25 },
+      { code: "anomalies", message: "spend rising far above its own baseline", points: -72 },
+      { code: "approvalsRejected", message: "reviewers rejected several approval requests", points: -38 },
+      { code: "budgetExhaustions", message: "daily envelope exhausted on several days", points: -25 },
     ],
   },
   over_delegating: {
     start: 660,
     end: 590,
     reasons: [
-      { code: "delegation_denials", message: "delegates asked for actions outside the delegated scope", points: -44 },
-      { code: "clean_committed_spend", message: "its own spend stayed within envelopes", points: 20 },
-      { code: "tenure", message: "active for more than 30 days", points: 12 },
+      { code: "policyDenials", message: "delegates asked for actions outside the delegated scope", points: -44 },
+      { code: "cleanCommits", message: "its own spend stayed within envelopes", points: 20 },
+      { code: "tenureDays", message: "active for more than 30 days", points: 12 },
     ],
   },
 };

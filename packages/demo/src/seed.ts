@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { hashPassword, issueAgentKey, publishSnapshot, recordAudit } from "@tollgate/api";
+import { hashPassword, issueAgentKey, publishSnapshot, recomputeTrustScores, recordAudit } from "@tollgate/api";
 import {
   agentSessions,
   agents,
@@ -12,7 +12,6 @@ import {
   organizations,
   reservations,
   trustScoreHistory,
-  trustScores,
   users,
   type Db,
 } from "@tollgate/db";
@@ -185,8 +184,8 @@ export async function seedDemo(db: Db, options: { now?: Date } = {}): Promise<Se
     await insertInBatches(tx, reservations, history.reservations);
     await insertInBatches(tx, approvals, history.approvals);
     await insertInBatches(tx, trustScoreHistory, history.trust);
-    const latest = new Map(history.trust.map((row) => [row.agentId, row]));
-    await insertInBatches(tx, trustScores, [...latest.values()]);
+    // Today's scores come from the trust model applied to the history just written.
+    await recomputeTrustScores(tx, organizationId, now);
 
     await recordAudit(tx, {
       organizationId,
