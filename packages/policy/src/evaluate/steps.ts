@@ -1,9 +1,9 @@
 import type { Matcher } from "../match";
 import { formatMoney } from "../money";
-import type { LocalClock } from "../period";
-import type { ChainRules, CounterSlot, EnvelopeSlot } from "../snapshot/chain-rules";
-import type { Chain, LoadedSnapshot } from "../snapshot/load";
-import type { MoneySpec, Rule, Target, TimeWindowSpec } from "../snapshot/rules";
+import { ACTIONS, BUDGET, DENY, GRANT, LIMIT, LOOP, MERCHANT, MONEY, RULE, START, startOf, TARGET, TIME_WINDOW, TRUST, VELOCITY, type ChainRules } from "../snapshot/chain-rules";
+import type { Chain, LoadedDelegation, LoadedSnapshot } from "../snapshot/load";
+import type { LocalClock, Period } from "../period";
+import type { LimitSpec, Rule, Target, TimeWindowSpec } from "../snapshot/rules";
 import { TRACE_STEPS, type Counter, type DecisionRequest, type Envelope, type Reason, type ReasonCode, type TraceStep, type Usage } from "./decision";
 
 /** One evaluation pass: a call, its chain, and the chain's rules (enforced, or with shadow rules). */
@@ -50,17 +50,31 @@ export function targets(target: Target, request: DecisionRequest): boolean {
   return true;
 }
 
-/** What a rule or a slot says about the calls it concerns. */
-interface Applicable {
-  readonly actions: Matcher | null;
-  readonly narrowed: boolean;
-  readonly target: Target;
+/** Whether the table entry at `at` concerns the action of the call. */
+function concernsAction(rules: ChainRules, at: number, request: DecisionRequest): boolean {
+  const actions = rules[at + ACTIONS] as Matcher | null;
+  return actions === null || actions.test(request.action);
 }
 
-/** Whether a rule or slot applies to the call: its actions, then (rarely set) merchants and categories. */
-function applies(rule: Applicable, request: DecisionRequest): boolean {
-  if (rule.actions !== null && !rule.actions.test(request.action)) return false;
-  return !rule.narrowed || targets(rule.target, request);
+/** Whether the call fits the merchants and categories (rarely set) of the table entry at `at`. */
+function fitsTarget(rules: ChainRules, at: number, request: DecisionRequest): boolean {
+  const target = rules[at + TARGET] as Target | null;
+  return target === null || targets(target, request);
+}
+
+/** Whether the table entry at `at` applies to the call: its actions, then its merchants and categories. */
+function applies(rules: ChainRules, at: number, request: DecisionRequest): boolean {
+  return concernsAction(rules, at, request) && fitsTarget(rules, at, request);
+}
+
+/** Whether the money entry at `at` targets the call and is in the call's currency, so amounts compare. */
+function priced(rules: ChainRules, at: number, request: DecisionRequest): boolean {
+  return request.amount !== undefined && request.amount.currency === rules[at + MONEY.currency] && applies(rules, at, request);
+}
+
+/** The rule of the table entry at `at`: read only to explain a refusal, so it may be cold. */
+function ruleAt<Spec>(rules: ChainRules, at: number): Rule<Spec> {
+  return rules[at + RULE] as Rule<Spec>;
 }
 
 function isOpen(window: TimeWindowSpec, clock: LocalClock): boolean {
@@ -73,11 +87,13 @@ function isOpen(window: TimeWindowSpec, clock: LocalClock): boolean {
 
 const checkTimeWindows: Step = ({ rules, request, snapshot, nowMs }, verdict) => {
   let checked = 0;
-  for (const rule of rules.timeWindows) {
-    if (!applies(rule, request)) continue;
+  for (let at = startOf(rules, START.timeWindows); at < startOf(rules, START.denies); at += TIME_WINDOW.stride) {
+    if (!applies(rules, at, request)) continue;
     checked++;
-    if (!isOpen(rule.spec, snapshot.calendar.clock(nowMs))) {
-      const where = `${rule.spec.schedule} ${snapshot.organization.timeZone}`;
+    const spec = rules[at + TIME_WINDOW.spec] as TimeWindowSpec;
+    if (!isOpen(spec, snapshot.calendar.clock(nowMs))) {
+      const rule = ruleAt(rules, at);
+      const where = `${spec.schedule} ${snapshot.organization.timeZone}`;
       verdict.denials.push(ruleReason("outside_time_window", rule, `${describe(rule)} allows ${request.action} only ${where}`));
     }
   }
@@ -87,42 +103,40 @@ const checkTimeWindows: Step = ({ rules, request, snapshot, nowMs }, verdict) =>
 // Counts the denies that concern the action, so the trace shows what was looked at.
 const checkDenies: Step = ({ rules, request }, verdict) => {
   let checked = 0;
-  for (const rule of rules.denies) {
-    if (rule.actions !== null && !rule.actions.test(request.action)) continue;
+  for (let at = startOf(rules, START.denies); at < startOf(rules, START.grants); at += DENY.stride) {
+    if (!concernsAction(rules, at, request)) continue;
     checked++;
-    if (!rule.narrowed || targets(rule.target, request)) verdict.denials.push(ruleReason("explicit_deny", rule, `${request.action} is denied by ${describe(rule)}`));
+    if (fitsTarget(rules, at, request)) {
+      const rule = ruleAt(rules, at);
+      verdict.denials.push(ruleReason("explicit_deny", rule, `${request.action} is denied by ${describe(rule)}`));
+    }
   }
   return checked;
 };
 
 // Authority comes from the first agent on the chain only: delegations narrow it, they never add.
 const checkGrants: Step = ({ rules, request, chain }, verdict) => {
-  const { grants } = rules;
-  for (let i = 0; i < grants.length; i++) {
-    if (applies(grants[i]!, request)) return i + 1;
+  for (let at = startOf(rules, START.grants); at < startOf(rules, START.caps); at += GRANT.stride) {
+    if (applies(rules, at, request)) return (at - startOf(rules, START.grants)) / GRANT.stride + 1;
   }
   // No grant: say so, with the merchant and category that the grants did not cover.
   const { action, merchant, category } = request;
   const where = `${merchant === undefined ? "" : ` at merchant "${merchant}"`}${category === undefined ? "" : ` in category "${category}"`}`;
   verdict.denials.push(reason("no_matching_grant", `no grant for agent ${chain.agents[0]!.id} allows ${action}${where}`));
-  return grants.length;
+  return (startOf(rules, START.caps) - startOf(rules, START.grants)) / GRANT.stride;
 };
 
-/** Whether a money rule targets the call and is in the call's currency, so amounts compare. */
-function priced(rule: Rule<MoneySpec>, request: DecisionRequest): boolean {
-  return request.amount !== undefined && request.amount.currency === rule.spec.currency && applies(rule, request);
-}
-
 /**
- * One money rule of the currency step: a mismatch is a denial; a missing amount is returned as
- * the rule's description so the step can say what needs one.
+ * One money entry of the currency step: a mismatch is a denial; a missing amount is reported once,
+ * as the first such rule's description, so the step can say what needs one.
  */
-function checkRuleCurrency(rule: Rule<MoneySpec>, request: DecisionRequest, verdict: Verdict): string | null {
-  if (request.amount === undefined) return describe(rule);
-  if (rule.spec.currency !== request.amount.currency) {
-    verdict.denials.push(ruleReason("currency_mismatch", rule, `${describe(rule)} counts ${rule.spec.currency}; the request is in ${request.amount.currency}`));
+function checkEntryCurrency(rules: ChainRules, at: number, currency: string, request: DecisionRequest, verdict: Verdict, unpriced: string | null): string | null {
+  if (request.amount === undefined) return unpriced ?? describe(ruleAt(rules, at));
+  if (currency !== request.amount.currency) {
+    const rule = ruleAt(rules, at);
+    verdict.denials.push(ruleReason("currency_mismatch", rule, `${describe(rule)} counts ${currency}; the request is in ${request.amount.currency}`));
   }
-  return null;
+  return unpriced;
 }
 
 // Amounts only compare within a currency, so this runs before any cap, envelope or threshold
@@ -130,29 +144,29 @@ function checkRuleCurrency(rule: Rule<MoneySpec>, request: DecisionRequest, verd
 const checkCurrency: Step = ({ rules, request, chain }, verdict) => {
   let checked = 0;
   let unpriced: string | null = null;
-  for (const rule of rules.caps) {
-    if (!applies(rule, request)) continue;
+  for (let at = startOf(rules, START.caps); at < startOf(rules, START.limits); at += MONEY.stride) {
+    if (!applies(rules, at, request)) continue;
     checked++;
-    unpriced ??= checkRuleCurrency(rule, request, verdict);
+    unpriced = checkEntryCurrency(rules, at, rules[at + MONEY.currency] as string, request, verdict, unpriced);
   }
-  for (const slot of rules.limits) {
-    if (!applies(slot, request)) continue;
+  for (let at = startOf(rules, START.limits); at < startOf(rules, START.amountApprovals); at += LIMIT.stride) {
+    if (!applies(rules, at, request)) continue;
     checked++;
-    if (request.amount === undefined) unpriced ??= describe(slot.rule);
-    else if (slot.currency !== request.amount.currency) checkRuleCurrency(slot.rule, request, verdict);
+    unpriced = checkEntryCurrency(rules, at, rules[at + LIMIT.currency] as string, request, verdict, unpriced);
   }
-  for (const rule of rules.amountApprovals) {
-    if (!applies(rule, request)) continue;
+  for (let at = startOf(rules, START.amountApprovals); at < startOf(rules, START.trustApprovals); at += MONEY.stride) {
+    if (!applies(rules, at, request)) continue;
     checked++;
-    unpriced ??= checkRuleCurrency(rule, request, verdict);
+    unpriced = checkEntryCurrency(rules, at, rules[at + MONEY.currency] as string, request, verdict, unpriced);
   }
-  for (const delegation of chain.delegations) {
-    const budget = delegation.budgetEnvelope;
-    if (budget === null) continue;
+  for (let at = startOf(rules, START.budgets); at < startOf(rules, START.end); at += BUDGET.stride) {
     checked++;
+    const currency = rules[at + BUDGET.currency] as string;
+    if (request.amount !== undefined && currency === request.amount.currency) continue;
+    const delegation = budgetHolder(chain, rules[at + BUDGET.envelope] as Envelope);
     if (request.amount === undefined) unpriced ??= `the budget of delegation ${delegation.id}`;
-    else if (budget.currency !== request.amount.currency) {
-      const message = `delegation ${delegation.id} has a ${budget.currency} budget; the request is in ${request.amount.currency}`;
+    else {
+      const message = `delegation ${delegation.id} has a ${currency} budget; the request is in ${request.amount.currency}`;
       verdict.denials.push(reason("currency_mismatch", message, delegation.id));
     }
   }
@@ -160,43 +174,59 @@ const checkCurrency: Step = ({ rules, request, chain }, verdict) => {
   return checked;
 };
 
+/** The delegation whose budget `envelope` is: looked up only to explain a refusal. */
+function budgetHolder(chain: Chain, envelope: Envelope): LoadedDelegation {
+  return chain.delegations.find((delegation) => delegation.budgetEnvelope === envelope)!;
+}
+
 const checkCaps: Step = ({ rules, request }, verdict) => {
   let checked = 0;
-  for (const rule of rules.caps) {
-    if (!priced(rule, request)) continue;
+  for (let at = startOf(rules, START.caps); at < startOf(rules, START.limits); at += MONEY.stride) {
+    if (!priced(rules, at, request)) continue;
     checked++;
     const amount = request.amount!.amount;
-    if (amount > rule.spec.amount) {
-      const { currency } = rule.spec;
-      const message = `${formatMoney(amount, currency)} is over the per-call cap of ${formatMoney(rule.spec.amount, currency)} of ${describe(rule)}`;
+    const cap = rules[at + MONEY.amount] as number;
+    if (amount > cap) {
+      const rule = ruleAt(rules, at);
+      const currency = rules[at + MONEY.currency] as string;
+      const message = `${formatMoney(amount, currency)} is over the per-call cap of ${formatMoney(cap, currency)} of ${describe(rule)}`;
       verdict.denials.push(ruleReason("over_per_call_cap", rule, message));
     }
   }
   return checked;
 };
 
-/** Makes sure the slot holds its envelope for the window of `now`, or for the call's session. */
-function refreshEnvelope(pass: Pass, slot: EnvelopeSlot): void {
-  const { period, currency } = slot;
+/**
+ * The envelope of the limit entry at `at` for the window of `now`, or for the call's session.
+ * The entry keeps the last one it built, so a key string is built only when a window turns over.
+ */
+function envelopeAt(pass: Pass, rules: ChainRules, at: number): Envelope {
+  const period = rules[at + LIMIT.period] as Period;
   const window = period === "day" || period === "week" || period === "month" ? pass.snapshot.calendar.window(period, pass.nowMs) : null;
-  const stamp = window !== null ? window.startMs : period === "session" ? pass.request.sessionId : 0;
-  if (slot.stamp === stamp) return;
+  // The calendar hands out one object per window, so the stamp compares by reference: a start in
+  // ms would be a boxed number, one more trip to memory on a cold entry.
+  const stamp = window ?? (period === "session" ? pass.request.sessionId : period);
+  if (rules[at + LIMIT.stamp] === stamp) return rules[at + LIMIT.envelope] as Envelope;
   const label = window !== null ? `${period}:${window.label}` : period === "session" ? `session:${pass.request.sessionId}` : "all_time";
-  const { agent, rule } = slot;
-  const key = `env/agent:${agent.id}/${rule.origin.ref}/${currency}/${label}`;
-  slot.envelope = {
+  const agentId = rules[at + LIMIT.agentId] as string;
+  const { origin } = ruleAt<LimitSpec>(rules, at);
+  const currency = rules[at + LIMIT.currency] as string;
+  const key = `env/agent:${agentId}/${origin.ref}/${currency}/${label}`;
+  const envelope: Envelope = {
     key,
-    owner: `agent:${agent.id}`,
-    limit: slot.limit,
+    owner: `agent:${agentId}`,
+    limit: rules[at + LIMIT.limit] as number,
     currency,
     period,
     windowStart: window === null ? null : window.start,
     windowEnd: window === null ? null : window.end,
-    policyId: rule.origin.policyId,
-    rule: rule.origin.ruleId,
+    policyId: origin.policyId,
+    rule: origin.ruleId,
   };
-  slot.key = key;
-  slot.stamp = stamp;
+  rules[at + LIMIT.stamp] = stamp;
+  rules[at + LIMIT.key] = key;
+  rules[at + LIMIT.envelope] = envelope;
+  return envelope;
 }
 
 // Every envelope of the authority (the caller, or the root delegator it acts for) and every
@@ -208,56 +238,66 @@ const checkEnvelopes: Step = (pass, verdict) => {
   if (request.amount === undefined) return 0;
   const { amount, currency } = request.amount;
   let checked = 0;
-  for (const slot of rules.limits) {
-    if (slot.currency !== currency || !applies(slot, request)) continue;
+  for (let at = startOf(rules, START.limits); at < startOf(rules, START.amountApprovals); at += LIMIT.stride) {
+    if (rules[at + LIMIT.currency] !== currency || !applies(rules, at, request)) continue;
     checked++;
-    refreshEnvelope(pass, slot);
-    const spent = usage.spent(slot.key);
-    if (spent + amount > slot.limit) {
-      const left = formatMoney(Math.max(0, slot.limit - spent), currency);
-      const message = `${slot.period} envelope of ${describe(slot.rule)} for agent ${slot.agent.id} has ${left} of ${formatMoney(slot.limit, currency)} left; ${formatMoney(amount, currency)} requested`;
-      verdict.denials.push(ruleReason("envelope_exhausted", slot.rule, message));
+    const envelope = envelopeAt(pass, rules, at);
+    const limit = rules[at + LIMIT.limit] as number;
+    const spent = usage.spent(rules[at + LIMIT.key] as string);
+    if (spent + amount > limit) {
+      const rule = ruleAt(rules, at);
+      const left = formatMoney(Math.max(0, limit - spent), currency);
+      const message = `${envelope.period} envelope of ${describe(rule)} for agent ${rules[at + LIMIT.agentId] as string} has ${left} of ${formatMoney(limit, currency)} left; ${formatMoney(amount, currency)} requested`;
+      verdict.denials.push(ruleReason("envelope_exhausted", rule, message));
     }
-    if (!pass.shadowPass || slot.shadow) verdict.holds.push(slot.envelope!);
+    if (!pass.shadowPass || ruleAt(rules, at).origin.shadow) verdict.holds.push(envelope);
   }
-  for (const delegation of chain.delegations) {
-    const envelope = delegation.budgetEnvelope;
-    if (envelope === null || envelope.currency !== currency) continue;
+  for (let at = startOf(rules, START.budgets); at < startOf(rules, START.end); at += BUDGET.stride) {
+    if (rules[at + BUDGET.currency] !== currency) continue;
     checked++;
-    const spent = usage.spent(envelope.key);
-    if (spent + amount > envelope.limit) {
-      const left = formatMoney(Math.max(0, envelope.limit - spent), currency);
-      const message = `delegation ${delegation.id} has ${left} of its ${formatMoney(envelope.limit, currency)} budget left; ${formatMoney(amount, currency)} requested`;
-      verdict.denials.push(reason("delegation_budget_exhausted", message, delegation.id));
+    const envelope = rules[at + BUDGET.envelope] as Envelope;
+    const limit = rules[at + BUDGET.limit] as number;
+    const spent = usage.spent(rules[at + BUDGET.key] as string);
+    if (spent + amount > limit) {
+      const { id } = budgetHolder(chain, envelope);
+      const left = formatMoney(Math.max(0, limit - spent), currency);
+      const message = `delegation ${id} has ${left} of its ${formatMoney(limit, currency)} budget left; ${formatMoney(amount, currency)} requested`;
+      verdict.denials.push(reason("delegation_budget_exhausted", message, id));
     }
     if (!pass.shadowPass) verdict.holds.push(envelope);
   }
   return checked;
 };
 
-/** The slot's counter: one per agent, or one per agent and session. */
-function counterOf(pass: Pass, slot: CounterSlot): Counter {
-  const stamp = slot.per === "session" ? pass.request.sessionId : "";
-  if (slot.counter !== null && slot.stamp === stamp) return slot.counter;
-  const base = `vel/agent:${slot.agent.id}/${slot.rule.origin.ref}`;
-  slot.counter = { key: slot.per === "session" ? `${base}/session:${stamp}` : base, windowSeconds: slot.windowSeconds };
-  slot.stamp = stamp;
-  return slot.counter;
+/** The counter of the velocity entry at `at`: one per agent, or one per agent and session. */
+function counterAt(pass: Pass, rules: ChainRules, at: number): Counter {
+  const perSession = rules[at + VELOCITY.per] === "session";
+  const stamp = perSession ? pass.request.sessionId : "";
+  if (rules[at + VELOCITY.stamp] === stamp) return rules[at + VELOCITY.counter] as Counter;
+  const base = `vel/agent:${rules[at + VELOCITY.agentId] as string}/${ruleAt(rules, at).origin.ref}`;
+  const counter: Counter = { key: perSession ? `${base}/session:${stamp}` : base, windowSeconds: rules[at + VELOCITY.windowSeconds] as number };
+  rules[at + VELOCITY.stamp] = stamp;
+  rules[at + VELOCITY.key] = counter.key;
+  rules[at + VELOCITY.counter] = counter;
+  return counter;
 }
 
 const checkVelocity: Step = (pass, verdict) => {
+  const { rules } = pass;
   let checked = 0;
-  for (const slot of pass.rules.velocity) {
-    if (!applies(slot, pass.request)) continue;
+  for (let at = startOf(rules, START.velocity); at < startOf(rules, START.merchantApprovals); at += VELOCITY.stride) {
+    if (!applies(rules, at, pass.request)) continue;
     checked++;
-    const counter = counterOf(pass, slot);
-    const { maxCalls, windowSeconds, per } = slot;
-    const calls = pass.usage.calls(counter.key, windowSeconds);
+    const counter = counterAt(pass, rules, at);
+    const maxCalls = rules[at + VELOCITY.maxCalls] as number;
+    const windowSeconds = rules[at + VELOCITY.windowSeconds] as number;
+    const calls = pass.usage.calls(rules[at + VELOCITY.key] as string, windowSeconds);
     if (calls >= maxCalls) {
-      verdict.denials.push(ruleReason("velocity_exceeded", slot.rule, `${describe(slot.rule)} allows ${maxCalls} calls per ${windowSeconds} s per ${per}; ${calls} already made`));
+      const rule = ruleAt(rules, at);
+      verdict.denials.push(ruleReason("velocity_exceeded", rule, `${describe(rule)} allows ${maxCalls} calls per ${windowSeconds} s per ${rules[at + VELOCITY.per] as string}; ${calls} already made`));
       verdict.retryAfterMs = Math.max(verdict.retryAfterMs, windowSeconds * 1000);
     }
-    if (!pass.shadowPass || slot.shadow) verdict.counters.push(counter);
+    if (!pass.shadowPass || ruleAt(rules, at).origin.shadow) verdict.counters.push(counter);
   }
   return checked;
 };
@@ -274,14 +314,17 @@ function fingerprintOf(request: DecisionRequest): string {
 }
 
 const checkLoops: Step = (pass, verdict) => {
+  const { rules } = pass;
   let checked = 0;
-  for (const rule of pass.rules.loops) {
-    if (!applies(rule, pass.request)) continue;
+  for (let at = startOf(rules, START.loops); at < startOf(rules, START.velocity); at += LOOP.stride) {
+    if (!applies(rules, at, pass.request)) continue;
     checked++;
     pass.fingerprint ??= fingerprintOf(pass.request);
-    const { maxRepeats, windowSeconds } = rule.spec;
+    const maxRepeats = rules[at + LOOP.maxRepeats] as number;
+    const windowSeconds = rules[at + LOOP.windowSeconds] as number;
     const repeats = pass.usage.repeats(pass.fingerprint, windowSeconds);
     if (repeats >= maxRepeats) {
+      const rule = ruleAt(rules, at);
       verdict.denials.push(ruleReason("loop_detected", rule, `the same call was already made ${repeats} times in ${windowSeconds} s; ${describe(rule)} allows ${maxRepeats}`));
       verdict.retryAfterMs = Math.max(verdict.retryAfterMs, windowSeconds * 1000);
     }
@@ -291,35 +334,40 @@ const checkLoops: Step = (pass, verdict) => {
 
 const checkApprovals: Step = ({ rules, request, chain, usage }, verdict) => {
   let checked = 0;
-  for (const rule of rules.amountApprovals) {
-    if (!priced(rule, request)) continue;
+  for (let at = startOf(rules, START.amountApprovals); at < startOf(rules, START.trustApprovals); at += MONEY.stride) {
+    if (!priced(rules, at, request)) continue;
     checked++;
     const amount = request.amount!.amount;
-    if (amount > rule.spec.amount) {
-      const { currency } = rule.spec;
-      const message = `${formatMoney(amount, currency)} is over the approval threshold of ${formatMoney(rule.spec.amount, currency)} of ${describe(rule)}`;
+    const threshold = rules[at + MONEY.amount] as number;
+    if (amount > threshold) {
+      const rule = ruleAt(rules, at);
+      const currency = rules[at + MONEY.currency] as string;
+      const message = `${formatMoney(amount, currency)} is over the approval threshold of ${formatMoney(threshold, currency)} of ${describe(rule)}`;
       verdict.approvals.push(ruleReason("approval_required_amount", rule, message));
     }
   }
-  for (const rule of rules.trustApprovals) {
-    if (!applies(rule, request)) continue;
+  for (let at = startOf(rules, START.trustApprovals); at < startOf(rules, START.loops); at += TRUST.stride) {
+    if (!applies(rules, at, request)) continue;
     checked++;
     // The least trusted agent on the chain speaks for the call; no score yet counts as lowest.
     const trust = chain.minTrust;
-    if (trust === null || trust < rule.spec.score) {
-      const standing = trust === null ? "an agent on the call has no trust score yet" : `trust score ${trust} is below ${rule.spec.score}`;
+    const score = rules[at + TRUST.score] as number;
+    if (trust === null || trust < score) {
+      const rule = ruleAt(rules, at);
+      const standing = trust === null ? "an agent on the call has no trust score yet" : `trust score ${trust} is below ${score}`;
       verdict.approvals.push(ruleReason("approval_required_trust", rule, `${standing}; ${describe(rule)} asks for approval`));
     }
   }
   const { merchant } = request;
   if (merchant === undefined) return checked;
-  for (const slot of rules.merchantApprovals) {
-    if (!applies(slot, request)) continue;
-    const { agent, rule } = slot;
+  for (let at = startOf(rules, START.merchantApprovals); at < startOf(rules, START.budgets); at += MERCHANT.stride) {
+    if (!applies(rules, at, request)) continue;
     checked++;
     // Whose history counts: the agent whose policy asks, i.e. whose money it is.
-    if (!usage.hasUsedMerchant(agent.id, merchant)) {
-      const message = `agent ${agent.id} has not used merchant "${merchant}" before; ${describe(rule)} asks for approval`;
+    const agentId = rules[at + MERCHANT.agentId] as string;
+    if (!usage.hasUsedMerchant(agentId, merchant)) {
+      const rule = ruleAt(rules, at);
+      const message = `agent ${agentId} has not used merchant "${merchant}" before; ${describe(rule)} asks for approval`;
       verdict.approvals.push(ruleReason("approval_required_first_merchant", rule, message));
     }
   }

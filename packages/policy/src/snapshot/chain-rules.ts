@@ -1,137 +1,114 @@
-import type { Counter, Envelope } from "../evaluate/decision";
-import type { Matcher } from "../match";
-import type { Period } from "../period";
-import type { LoadedAgent } from "./load";
-import { NONE, type LimitSpec, type LoopSpec, type MoneySpec, type Rule, type RuleLists, type Target, type TimeWindowSpec, type TrustSpec, type VelocitySpec } from "./rules";
+import type { LoadedAgent, LoadedDelegation } from "./load";
+import type { Rule, RuleLists } from "./rules";
+
+// Every rule entry starts with these three cells. A check reads the first two before anything
+// else, so a rule that does not concern the call is never visited.
+/** The rule's action matcher, or null when it names no actions. */
+export const ACTIONS = 0;
+/** The rule's target when merchants or categories narrow it, else null. */
+export const TARGET = 1;
+export const RULE = 2;
+
+// The layout of each kind's entries: `stride` cells each, the named cells after the first three.
+export const TIME_WINDOW = { stride: 4, spec: 3 } as const;
+export const DENY = { stride: 3 } as const;
+export const GRANT = { stride: 3 } as const;
+/** Caps and amount thresholds. */
+export const MONEY = { stride: 5, amount: 3, currency: 4 } as const;
+/**
+ * A limit of the authority, with the envelope last built for it and for which calendar window,
+ * session id, or "all_time": a call builds a key string only when a window turns over.
+ */
+export const LIMIT = { stride: 10, limit: 3, currency: 4, period: 5, agentId: 6, stamp: 7, key: 8, envelope: 9 } as const;
+export const TRUST = { stride: 4, score: 3 } as const;
+export const LOOP = { stride: 5, maxRepeats: 3, windowSeconds: 4 } as const;
+/** A velocity limit of one agent on the chain, with the counter last built for it ("" stamp: per agent). */
+export const VELOCITY = { stride: 10, maxCalls: 3, windowSeconds: 4, per: 5, agentId: 6, stamp: 7, key: 8, counter: 9 } as const;
+/** A first-merchant approval and the agent whose merchant history counts. */
+export const MERCHANT = { stride: 4, agentId: 3 } as const;
+/** A delegation budget on the chain (no rule cells): its all-time envelope, read without a detour. */
+export const BUDGET = { stride: 4, envelope: 0, key: 1, limit: 2, currency: 3 } as const;
 
 /**
- * A limit held by one agent. It copies what the envelope check reads and remembers the envelope
- * it last built and for which window or session, so a call reads this one object instead of
- * chasing rule, spec and envelope, and builds a key string only when a window turns over.
+ * Everything a call through one chain is checked against, each rule once, built at load time.
+ * The entries of every kind sit in one flat array, kind after kind, with what the checks compare
+ * inline: a call to an agent that is cold in the CPU caches then reads a few consecutive cache
+ * lines, where lists, rule objects, specs and slots each cost a dependent trip to memory (that
+ * latency, not the work, made the evaluator's tail). The head of the array says where each
+ * kind's entries start (see START), so no separate object stands between a chain and its
+ * entries. The limit and velocity entries are mutable: they cache the keys of the current window
+ * or session.
  */
-export class EnvelopeSlot {
-  readonly actions: Matcher | null;
-  readonly narrowed: boolean;
-  readonly target: Target;
-  readonly limit: number;
-  readonly currency: string;
-  readonly period: Period;
-  readonly shadow: boolean;
-  /** The window start (ms) or session id the envelope was built for. */
-  stamp: number | string | null = null;
-  key = "";
-  envelope: Envelope | null = null;
+export type ChainRules = unknown[];
 
-  constructor(
-    readonly agent: LoadedAgent,
-    readonly rule: Rule<LimitSpec>,
-  ) {
-    ({ actions: this.actions, narrowed: this.narrowed, target: this.target } = rule);
-    ({ amount: this.limit, currency: this.currency, period: this.period } = rule.spec);
-    this.shadow = rule.origin.shadow;
-  }
-}
-
-/** A velocity limit held by one agent, with the counter it last built. */
-export class CounterSlot {
-  readonly actions: Matcher | null;
-  readonly narrowed: boolean;
-  readonly target: Target;
-  readonly maxCalls: number;
-  readonly windowSeconds: number;
-  readonly per: "agent" | "session";
-  readonly shadow: boolean;
-  /** The session id the counter was built for ("" for a per-agent counter). */
-  stamp: string | null = null;
-  counter: Counter | null = null;
-
-  constructor(
-    readonly agent: LoadedAgent,
-    readonly rule: Rule<VelocitySpec>,
-  ) {
-    ({ actions: this.actions, narrowed: this.narrowed, target: this.target } = rule);
-    ({ maxCalls: this.maxCalls, windowSeconds: this.windowSeconds, per: this.per } = rule.spec);
-    this.shadow = rule.origin.shadow;
-  }
-}
-
-/** A first-merchant approval rule and the agent whose merchant history it asks about. */
-export class MerchantSlot {
-  readonly actions: Matcher | null;
-  readonly narrowed: boolean;
-  readonly target: Target;
-
-  constructor(
-    readonly agent: LoadedAgent,
-    readonly rule: Rule<null>,
-  ) {
-    ({ actions: this.actions, narrowed: this.narrowed, target: this.target } = rule);
-  }
-}
-
-/** Everything a call through one chain is checked against, each rule once. Built at load time. */
-export interface ChainRules {
+/**
+ * Positions in a chain's table of where each kind's entries start; a kind ends where the next
+ * starts. Kinds whose rules act alike for every agent hold each rule once; limits are the
+ * authority's (acting for another agent spends that agent's money: its envelopes and the
+ * delegation budgets count, the caller's and intermediaries' own do not); velocity and
+ * merchant approvals are once per agent on the chain that holds them; budgets are every
+ * delegation budget on the chain, root first.
+ */
+export const START = {
+  timeWindows: 0,
+  denies: 1,
   /** The authority's grants (the first agent on the chain). */
-  readonly grants: readonly Rule<null>[];
-  // Rules whose outcome does not depend on which agent holds them: each rule once.
-  readonly timeWindows: readonly Rule<TimeWindowSpec>[];
-  readonly denies: readonly Rule<null>[];
-  readonly caps: readonly Rule<MoneySpec>[];
-  readonly amountApprovals: readonly Rule<MoneySpec>[];
-  readonly trustApprovals: readonly Rule<TrustSpec>[];
-  readonly loops: readonly Rule<LoopSpec>[];
-  /**
-   * The authority's envelopes. Acting for another agent spends that agent's money: its envelopes
-   * and the delegation budgets count, the caller's and intermediaries' own envelopes do not.
-   */
-  readonly limits: readonly EnvelopeSlot[];
-  // Rules that act per agent: once for every agent on the chain that holds them.
-  readonly velocity: readonly CounterSlot[];
-  readonly merchantApprovals: readonly MerchantSlot[];
-}
+  grants: 2,
+  caps: 3,
+  limits: 4,
+  amountApprovals: 5,
+  trustApprovals: 6,
+  loops: 7,
+  velocity: 8,
+  merchantApprovals: 9,
+  budgets: 10,
+  end: 11,
+} as const;
+const HEAD = START.end + 1;
 
-
-
-/**
- * Gives each (agent, rule) pair one slot, whichever chains the agent is on, so envelopes and
- * counters built for one chain serve every other.
- */
-export class SlotTable {
-  readonly #slots = new Map<LoadedAgent, Map<Rule<unknown>, object>>();
-
-  slot<S extends object, R extends Rule<unknown>>(agent: LoadedAgent, rule: R, make: (agent: LoadedAgent, rule: R) => S): S {
-    let byRule = this.#slots.get(agent);
-    if (byRule === undefined) this.#slots.set(agent, (byRule = new Map()));
-    let slot = byRule.get(rule) as S | undefined;
-    if (slot === undefined) byRule.set(rule, (slot = make(agent, rule)));
-    return slot;
-  }
+/** Where the entries at head position `kind` (a START value) start in a chain's table. */
+export function startOf(rules: ChainRules, kind: number): number {
+  return rules[kind] as number;
 }
 
 /**
  * The rules of a chain from the rule lists of its agents (aligned with `agents`). Agents on a
  * chain often share policies; a shared rule must not give its reason twice, so it appears once.
  */
-export function chainRules(agents: readonly LoadedAgent[], lists: readonly RuleLists[], slots: SlotTable): ChainRules {
-  const once = <T>(pick: (list: RuleLists) => readonly T[]): readonly T[] => {
-    if (lists.length === 1) return pick(lists[0]!);
-    const distinct = [...new Set(lists.flatMap(pick))];
-    return distinct.length === 0 ? NONE : distinct;
-  };
-  const perAgent = <R extends Rule<unknown>, S extends object>(pick: (list: RuleLists) => readonly R[], make: (agent: LoadedAgent, rule: R) => S): readonly S[] => {
-    const paired = lists.flatMap((list, position) => pick(list).map((rule) => slots.slot(agents[position]!, rule, make)));
-    return paired.length === 0 ? NONE : paired;
-  };
-  return {
-    grants: lists[0]!.grants,
-    timeWindows: once((list) => list.timeWindows),
-    denies: once((list) => list.denies),
-    caps: once((list) => list.caps),
-    amountApprovals: once((list) => list.amountApprovals),
-    trustApprovals: once((list) => list.trustApprovals),
-    loops: once((list) => list.loops),
-    limits: lists[0]!.limits.map((rule) => slots.slot(agents[0]!, rule, (agent, limit) => new EnvelopeSlot(agent, limit))),
-    velocity: perAgent((list) => list.velocity, (agent, rule) => new CounterSlot(agent, rule)),
-    merchantApprovals: perAgent((list) => list.merchantApprovals, (agent, rule) => new MerchantSlot(agent, rule)),
-  };
+export function chainRules(agents: readonly LoadedAgent[], delegations: readonly LoadedDelegation[], lists: readonly RuleLists[]): ChainRules {
+  const cells: ChainRules = Array<number>(HEAD).fill(0);
+  const add = (rule: Rule<unknown>, ...rest: unknown[]) => cells.push(rule.actions, rule.narrowed ? rule.target : null, rule, ...rest);
+  const once = <R extends Rule<unknown>>(pick: (list: RuleLists) => readonly R[]): R[] => [...new Set(lists.flatMap(pick))];
+
+  cells[START.timeWindows] = cells.length;
+  for (const rule of once((list) => list.timeWindows)) add(rule, rule.spec);
+  cells[START.denies] = cells.length;
+  for (const rule of once((list) => list.denies)) add(rule);
+  cells[START.grants] = cells.length;
+  for (const rule of lists[0]!.grants) add(rule);
+  cells[START.caps] = cells.length;
+  for (const rule of once((list) => list.caps)) add(rule, rule.spec.amount, rule.spec.currency);
+  cells[START.limits] = cells.length;
+  for (const rule of lists[0]!.limits) add(rule, rule.spec.amount, rule.spec.currency, rule.spec.period, agents[0]!.id, null, "", null);
+  cells[START.amountApprovals] = cells.length;
+  for (const rule of once((list) => list.amountApprovals)) add(rule, rule.spec.amount, rule.spec.currency);
+  cells[START.trustApprovals] = cells.length;
+  for (const rule of once((list) => list.trustApprovals)) add(rule, rule.spec.score);
+  cells[START.loops] = cells.length;
+  for (const rule of once((list) => list.loops)) add(rule, rule.spec.maxRepeats, rule.spec.windowSeconds);
+  cells[START.velocity] = cells.length;
+  lists.forEach((list, position) => {
+    for (const rule of list.velocity) add(rule, rule.spec.maxCalls, rule.spec.windowSeconds, rule.spec.per, agents[position]!.id, null, "", null);
+  });
+  cells[START.merchantApprovals] = cells.length;
+  lists.forEach((list, position) => {
+    for (const rule of list.merchantApprovals) add(rule, agents[position]!.id);
+  });
+  cells[START.budgets] = cells.length;
+  for (const { budgetEnvelope: envelope } of delegations) {
+    if (envelope !== null) cells.push(envelope, envelope.key, envelope.limit, envelope.currency);
+  }
+  cells[START.end] = cells.length;
+  // A copy sized to fit, so the table is one allocation with no slack after it.
+  return cells.slice();
 }

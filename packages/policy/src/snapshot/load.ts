@@ -4,7 +4,7 @@ import type { Money } from "../money";
 import type { DelegationScope } from "../document/schema";
 import { scopeCovers } from "../scope";
 import { Matchers } from "../match";
-import { chainRules, SlotTable, type ChainRules } from "./chain-rules";
+import { chainRules, type ChainRules } from "./chain-rules";
 import { loadRules, mergeRules, NONE, targetOf, type RuleLists, type Target } from "./rules";
 import type { SignedSnapshot } from "./schema";
 import { verifySnapshot, type SnapshotError, type TrustedKeys } from "./verify";
@@ -40,10 +40,10 @@ export interface Chain {
   /** Whether a delegator on the chain is suspended (the caller's own status is checked apart). */
   readonly suspendedDelegator: boolean;
   /**
-   * The last delegation, when every scope on the chain lies within the one above it (as the
-   * compiler requires of live chains): then the call need only fit this one. Null otherwise.
+   * The scope of the last delegation, when every scope on the chain lies within the one above it
+   * (as the compiler requires of live chains): then the call need only fit this one. Null otherwise.
    */
-  readonly narrowest: LoadedDelegation | null;
+  readonly narrowest: Target | null;
   /** The rules a call through the chain is checked against: every agent's, each rule once. */
   readonly enforced: ChainRules;
   /** The same with shadow rules deciding too; null when no shadow policy selects an agent on it. */
@@ -54,6 +54,8 @@ export interface LoadedDelegation {
   readonly id: string;
   readonly delegatorAgentId: string;
   readonly delegateAgentId: string;
+  /** The delegate itself, so a delegated call finds its caller without a second lookup. */
+  readonly delegate: LoadedAgent;
   /** The delegated scope; its actions are never null. */
   readonly target: Target;
   /** The budget as one all-time envelope; null when the delegation has no budget. */
@@ -159,15 +161,14 @@ function index(signed: SignedSnapshot): LoadedSnapshot {
     return { enforced, withShadow: members.some((member) => member.shadow) ? mergeRules(members.map((member) => member.rules)) : null };
   });
   // Chains are compiled here, once, so that no decision ever pays to assemble one.
-  const slots = new SlotTable();
   const scopes = new Map<LoadedDelegation, DelegationScope>();
   const profileOf = new Map<LoadedAgent, Profile>();
   const chainOf = (agents: LoadedAgent[], delegations: LoadedDelegation[]): Chain => {
     const memberProfiles = agents.map((agent) => profileOf.get(agent)!);
     const withShadow = memberProfiles.some((profile) => profile.withShadow !== null)
-      ? chainRules(agents, memberProfiles.map((profile) => profile.withShadow ?? profile.enforced), slots)
+      ? chainRules(agents, delegations, memberProfiles.map((profile) => profile.withShadow ?? profile.enforced))
       : null;
-    return summarize(agents, delegations, scopes, chainRules(agents, memberProfiles.map((profile) => profile.enforced), slots), withShadow);
+    return summarize(agents, delegations, scopes, chainRules(agents, delegations, memberProfiles.map((profile) => profile.enforced)), withShadow);
   };
 
   // INVARIANT (findDanglingReference): every position and id below resolves.
@@ -186,6 +187,7 @@ function index(signed: SignedSnapshot): LoadedSnapshot {
       id,
       delegatorAgentId: delegation.delegatorAgentId,
       delegateAgentId: delegation.delegateAgentId,
+      delegate: agents.get(delegation.delegateAgentId)!,
       target: targetOf(delegation.scope, matchers),
       budgetEnvelope: delegation.budget === null ? null : budgetEnvelope(id, delegation.budget),
       expiresAtMs: instantMs(delegation.expiresAt),
@@ -237,5 +239,16 @@ function summarize(
     agents: Object.freeze(agents.map((agent) => agent.id)),
     delegations: delegations.length === 0 ? NONE : Object.freeze(delegations.map((delegation) => delegation.id)),
   });
-  return { agents, delegations: delegations.length === 0 ? NONE : delegations, ids, minTrust, liveUntilMs, suspendedDelegator, narrowest: nested ? (delegations[delegations.length - 1] ?? null) : null, enforced, withShadow };
+  // Fields in the order a decision reads them: what most calls read sits together at the front.
+  return {
+    enforced,
+    withShadow,
+    ids,
+    minTrust,
+    liveUntilMs,
+    suspendedDelegator,
+    narrowest: nested ? (delegations[delegations.length - 1]?.target ?? null) : null,
+    delegations: delegations.length === 0 ? NONE : delegations,
+    agents,
+  };
 }
