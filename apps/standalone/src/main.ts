@@ -61,9 +61,11 @@ const banner = [
 ];
 console.log(banner.join("\n"));
 
+// `on`, not `once`: a process group stop can deliver the signal twice (directly and relayed by
+// tsx), and a second one must not kill the process halfway through closing the database.
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, async () => {
+  process.on(signal, async () => {
     if (stopping) return;
     stopping = true;
     log("stopping", { signal });

@@ -10,8 +10,13 @@ await migrate(database);
 // serveWorker logs "worker started" with its URL once it listens.
 const worker = await serveWorker({ host: env.WORKER_HOST, port: env.WORKER_PORT, workerId: env.WORKER_ID, version: WORKER_VERSION, database });
 
+// `on` with a guard, not `once`: a second signal (a process group stop relayed by tsx) must not
+// kill the worker while it writes its pending holds and returns its leases.
+let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
     void worker
       .stop()
       .then(() => database.close())
