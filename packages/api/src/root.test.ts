@@ -42,6 +42,7 @@ const procedures: { name: string; allowed: UserRole[]; call: (caller: Caller, wo
   { name: "audit.verify", allowed: ["admin", "manager"], call: (c) => c.audit.verify() },
   { name: "workers.list", allowed: ["admin"], call: (c) => c.workers.list({}) },
   { name: "dashboard.summary", allowed: everyone, call: (c) => c.dashboard.summary() },
+  { name: "dashboard.timeline", allowed: everyone, call: (c) => c.dashboard.timeline() },
 ];
 
 const caller = (db: Db, session: Session | null) => createCaller(createContext({ db, session }));
@@ -158,6 +159,18 @@ describe.each(testDrivers)("console procedures on %s", (driver) => {
         pendingApprovals: 1,
         committedSpend: [{ amount: 1_000, currency: "EUR" }],
       });
+    }));
+
+  it("charts decisions and committed spend per calendar day, and trust scores lowest first", () =>
+    withRollback(database.db, async (tx) => {
+      const world = await populatedOrganization(tx);
+      const timeline = await caller(tx, sessionOf(world.users.manager)).dashboard.timeline();
+      expect(timeline.decisions.length).toBeGreaterThanOrEqual(30);
+      const totals = timeline.decisions.reduce((sum, day) => ({ allow: sum.allow + day.allow, pending: sum.pending + day.pending }), { allow: 0, pending: 0 });
+      expect(totals).toEqual({ allow: 1, pending: 1 });
+      expect(timeline.spend).toMatchObject([{ currency: "EUR" }]);
+      expect(timeline.spend[0]!.points.reduce((sum, point) => sum + point.amount, 0)).toBe(1_000);
+      expect(timeline.trust.map((row) => row.score)).toEqual([...timeline.trust.map((row) => row.score)].sort((a, b) => a - b));
     }));
 
   it("lists policies, delegations, sessions, audit events and workers with what their tables show", () =>
