@@ -100,10 +100,13 @@ export function moneyProblem(field: string, money: Money, { allowZero }: { allow
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether `value` is a UUID, the shape of every id the worker hands out. */
+export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
+
 /** The first of `ids` that is not a UUID, as a problem naming its field, or null. */
 export function idProblem(ids: Record<string, unknown>): string | null {
   for (const [field, value] of Object.entries(ids)) {
-    if (typeof value !== "string" || !UUID.test(value)) return `${field} must be a UUID, got ${JSON.stringify(value)}`;
+    if (!isUuid(value)) return `${field} must be a UUID, got ${JSON.stringify(value)}`;
   }
   return null;
 }

@@ -3,6 +3,7 @@ import { APPROVAL_CHANNEL, approvals, reservations, type ApprovalNotice, type Db
 import { evaluate, findKeyByHash, hashApiKey, signReceipt, type Decision, type Envelope, type LoadedSnapshot, type Money } from "@tollgate/policy";
 import { and, eq, sql } from "drizzle-orm";
 import type { Budget, EnvelopeToHold } from "../budget";
+import { isUuid } from "../budget/types";
 import { errorResponse, type WorkerRequest, type WorkerResponse } from "../core";
 import type { SnapshotStore } from "../snapshots/store";
 import type { ApprovalWaiters } from "./approval-waiters";
@@ -38,7 +39,6 @@ const BEARER = /^Bearer ([^\s]+)$/;
 
 const ok = (body: unknown): WorkerResponse => ({ status: 200, body });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The longest a client may hold a long-poll open; it asks again after. */
 export const MAX_APPROVAL_WAIT_MS = 30_000;
 // A missed notification delays the answer by at most this much.
@@ -353,7 +353,7 @@ export function createDecisionService(config: DecisionServiceConfig) {
     async approval(request: WorkerRequest, approvalId: string, waitMs: string | null): Promise<WorkerResponse> {
       const caller = authenticate(request);
       if ("refusal" in caller) return caller.refusal;
-      if (!UUID.test(approvalId)) return errorResponse(400, "invalid_field", `id: must be an approval id (a UUID), got ${JSON.stringify(approvalId)}`);
+      if (!isUuid(approvalId)) return errorResponse(400, "invalid_field", `id: must be an approval id (a UUID), got ${JSON.stringify(approvalId)}`);
       const wait = waitMs === null || waitMs === "" ? 0 : Number(waitMs);
       if (!Number.isSafeInteger(wait) || wait < 0 || wait > MAX_APPROVAL_WAIT_MS) {
         return errorResponse(400, "invalid_field", `waitMs: must be a whole number of milliseconds from 0 to ${MAX_APPROVAL_WAIT_MS}`);

@@ -11,6 +11,11 @@ import { useTRPC } from "@/trpc/react";
 
 type Approval = RouterOutputs["approvals"]["list"]["items"][number];
 
+const VERDICTS = [
+  { verdict: "approve", label: "Approve", tone: "bg-emerald-600 hover:bg-emerald-500" },
+  { verdict: "deny", label: "Deny", tone: "bg-rose-600 hover:bg-rose-500" },
+] as const;
+
 /** Approve or deny a pending request, with an optional note. The first reviewer to answer wins. */
 function DecideApproval({ approval }: { approval: Approval }) {
   const trpc = useTRPC();
@@ -32,22 +37,17 @@ function DecideApproval({ approval }: { approval: Approval }) {
           value={note}
           onChange={(event) => setNote(event.target.value)}
         />
-        <button
-          type="button"
-          disabled={decide.isPending}
-          onClick={() => answer("approve")}
-          className="rounded bg-emerald-600 px-2 py-0.5 text-xs font-medium text-white hover:bg-emerald-500 disabled:opacity-50"
-        >
-          Approve
-        </button>
-        <button
-          type="button"
-          disabled={decide.isPending}
-          onClick={() => answer("deny")}
-          className="rounded bg-rose-600 px-2 py-0.5 text-xs font-medium text-white hover:bg-rose-500 disabled:opacity-50"
-        >
-          Deny
-        </button>
+        {VERDICTS.map(({ verdict, label, tone }) => (
+          <button
+            key={verdict}
+            type="button"
+            disabled={decide.isPending}
+            onClick={() => answer(verdict)}
+            className={`rounded px-2 py-0.5 text-xs font-medium text-white disabled:opacity-50 ${tone}`}
+          >
+            {label}
+          </button>
+        ))}
       </div>
       {decide.error && (
         <div role="alert" className="text-xs text-rose-700">
