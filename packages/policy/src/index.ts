@@ -29,4 +29,4 @@ export {
   type TraceEntry,
   type Usage,
 } from "./evaluate/decision";
-export { signReceipt, verifyReceipt, RECEIPT_TYPE, type ReceiptClaims, type ReceiptCheck } from "./receipt/receipt";
+export { signReceipt, verifyReceipt, RECEIPT_TYPE, type Ed25519Signer, type ReceiptClaims, type ReceiptCheck } from "./receipt/receipt";

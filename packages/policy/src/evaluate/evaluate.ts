@@ -1,6 +1,7 @@
-import type { ChainRules } from "../snapshot/chain-rules";
+import type { ChainState, RuleTable } from "../snapshot/rule-table";
 import { NONE, type Target } from "../snapshot/rules";
-import type { Chain, LoadedAgent, LoadedDelegation, LoadedSnapshot } from "../snapshot/load";
+import type { Chain, LoadedAgent, LoadedSnapshot } from "../snapshot/load";
+import { prefetchChain } from "../snapshot/prefetch";
 import { TRACE_STEPS, type Decision, type DecisionRequest, type Envelope, type Outcome, type Reason, type TraceEntry, type Usage } from "./decision";
 import { POLICY_STEPS, reason, targets, type Pass, type Verdict } from "./steps";
 
@@ -28,34 +29,26 @@ const [AGENT, DELEGATION] = [TRACE_STEPS.indexOf("agent"), TRACE_STEPS.indexOf("
  */
 export function evaluate(snapshot: LoadedSnapshot, request: DecisionRequest, usage: Usage, now: Date): Decision {
   const trace: TraceEntry[] = [];
-  const delegated = request.onBehalfOf === undefined ? undefined : snapshot.delegations.get(request.onBehalfOf);
-  // A delegated call's delegation already points at its delegate: one lookup in RAM instead of two.
-  const caller = delegated !== undefined && delegated.delegateAgentId === request.agentId ? delegated.delegate : snapshot.agents.get(request.agentId);
-  if (caller === undefined) {
-    return refuse(snapshot, request, trace, AGENT, [reason("agent_unknown", `agent ${request.agentId} is not in snapshot v${snapshot.version}`)]);
-  }
-  if (caller.status !== "active") {
-    return refuse(snapshot, request, trace, AGENT, [reason("agent_suspended", `agent ${caller.id} (${caller.name}) is suspended`)]);
-  }
-  const { amount } = request;
-  if (amount !== undefined && !(Number.isSafeInteger(amount.amount) && amount.amount >= 0)) {
-    return refuse(snapshot, request, trace, AGENT, [reason("invalid_request", `amount ${amount.amount} is not a non-negative integer in minor units`)]);
-  }
+  const { onBehalfOf } = request;
+  // One lookup finds the chain, which carries all a decision reads of its agents and delegations.
+  const chain = onBehalfOf === undefined ? snapshot.soloChains.get(request.agentId) : snapshot.delegatedChains.get(onBehalfOf);
+  if (chain === undefined || chain.callerId !== request.agentId) return refuseUnresolved(snapshot, request, trace);
+  if (!chain.callerActive) return refuseCaller(snapshot, request, trace, chain.agents[chain.agents.length - 1]!);
+  prefetchChain(chain);
+  const invalid = invalidAmount(request);
+  if (invalid !== null) return refuse(snapshot, request, trace, AGENT, [invalid]);
   trace.push(traceEntry(AGENT, PASS, 1));
 
   const nowMs = now.getTime();
-  let chain = caller.solo;
-  if (request.onBehalfOf === undefined) {
+  if (onBehalfOf === undefined) {
     trace.push(traceEntry(DELEGATION, SKIP, 0));
   } else {
-    const refusal = checkDelegation(snapshot, request, caller, delegated, nowMs);
-    if (refusal !== null) return refuse(snapshot, request, trace, DELEGATION, refusal);
-    chain = delegated!.chain;
-    trace.push(traceEntry(DELEGATION, PASS, chain.delegations.length));
+    if (!carries(chain, request, nowMs)) return refuse(snapshot, request, trace, DELEGATION, explainChain(chain, request, nowMs));
+    trace.push(traceEntry(DELEGATION, PASS, chain.depth));
   }
 
-  const enforced = runPass(snapshot, request, usage, nowMs, chain, chain.enforced, false, trace);
-  const shadow = chain.withShadow === null ? null : runPass(snapshot, request, usage, nowMs, chain, chain.withShadow, true, null);
+  const enforced = runPass(snapshot, request, usage, nowMs, chain, chain.enforced, chain.enforcedState, false, trace);
+  const shadow = chain.withShadow === null ? null : runPass(snapshot, request, usage, nowMs, chain, chain.withShadow, chain.shadowState!, true, null);
   return {
     outcome: enforced.outcome,
     reasons: enforced.reasons,
@@ -71,20 +64,50 @@ export function evaluate(snapshot: LoadedSnapshot, request: DecisionRequest, usa
   };
 }
 
+function invalidAmount({ amount }: DecisionRequest): Reason | null {
+  if (amount === undefined || (Number.isSafeInteger(amount.amount) && amount.amount >= 0)) return null;
+  return reason("invalid_request", `amount ${amount.amount} is not a non-negative integer in minor units`);
+}
+
+function refuseCaller(snapshot: LoadedSnapshot, request: DecisionRequest, trace: TraceEntry[], caller: LoadedAgent): Decision {
+  return refuse(snapshot, request, trace, AGENT, [reason("agent_suspended", `agent ${caller.id} (${caller.name}) is suspended`)]);
+}
+
 /**
- * Why the delegation behind `onBehalfOf` cannot carry the call, or null when it can: every
- * delegation on its chain must be live and cover the call, and every delegator must be active.
+ * The refusal of a call that no chain carries: an unknown caller, or a delegation that is
+ * unknown or not granted to it. Checks in the same order as a resolved call: caller, amount,
+ * delegation.
  */
-function checkDelegation(snapshot: LoadedSnapshot, request: DecisionRequest, caller: LoadedAgent, delegation: LoadedDelegation | undefined, nowMs: number): Reason[] | null {
-  const id = request.onBehalfOf!;
-  if (delegation === undefined) return [reason("delegation_unknown", `delegation ${id} is not in snapshot v${snapshot.version}`, id)];
-  if (delegation.delegateAgentId !== caller.id) {
-    return [reason("delegation_not_delegate", `delegation ${id} was granted to agent ${delegation.delegateAgentId}, not to ${caller.id}`, id)];
+function refuseUnresolved(snapshot: LoadedSnapshot, request: DecisionRequest, trace: TraceEntry[]): Decision {
+  const caller = snapshot.agents.get(request.agentId);
+  if (caller === undefined) {
+    return refuse(snapshot, request, trace, AGENT, [reason("agent_unknown", `agent ${request.agentId} is not in snapshot v${snapshot.version}`)]);
   }
-  const { chain } = delegation;
+  if (caller.status !== "active") return refuseCaller(snapshot, request, trace, caller);
+  const invalid = invalidAmount(request);
+  if (invalid !== null) return refuse(snapshot, request, trace, AGENT, [invalid]);
+  trace.push(traceEntry(AGENT, PASS, 1));
+  // INVARIANT: the caller has a solo chain, so only a delegated call is left unresolved.
+  const id = request.onBehalfOf!;
+  const delegation = snapshot.delegations.get(id);
+  const refusal =
+    delegation === undefined
+      ? reason("delegation_unknown", `delegation ${id} is not in snapshot v${snapshot.version}`, id)
+      : reason("delegation_not_delegate", `delegation ${id} was granted to agent ${delegation.delegateAgentId}, not to ${caller.id}`, id);
+  return refuse(snapshot, request, trace, DELEGATION, [refusal]);
+}
+
+/**
+ * Whether a delegated call's chain carries it: every delegation on it is live and covers the
+ * call, and every delegator is active. Read from the chain's summaries, in O(1).
+ */
+function carries(chain: Chain, request: DecisionRequest, nowMs: number): boolean {
   const covered = chain.narrowest !== null ? fitsScope(chain.narrowest, request) : chain.delegations.every((link) => fitsScope(link.target, request));
-  const sound = nowMs < chain.liveUntilMs && !chain.suspendedDelegator && covered;
-  if (sound) return null;
+  return nowMs < chain.liveUntilMs && !chain.suspendedDelegator && covered;
+}
+
+/** Why a chain does not carry a call, link by link: walked only to explain a refusal. */
+function explainChain(chain: Chain, request: DecisionRequest, nowMs: number): Reason[] {
   const reasons: Reason[] = [];
   chain.delegations.forEach((link, position) => {
     const delegator = chain.agents[position]!;
@@ -118,11 +141,12 @@ function runPass(
   usage: Usage,
   nowMs: number,
   chain: Chain,
-  rules: ChainRules,
+  rules: RuleTable,
+  state: ChainState,
   shadowPass: boolean,
   trace: TraceEntry[] | null,
 ): PassResult {
-  const pass: Pass = { snapshot, request, usage, nowMs, chain, rules, shadowPass, fingerprint: null };
+  const pass: Pass = { snapshot, request, usage, nowMs, chain, rules, state, shadowPass, fingerprint: null };
   const verdict: Verdict = { denials: [], approvals: [], holds: [], counters: [], retryAfterMs: 0 };
   for (const { step, index, run } of POLICY_STEPS) {
     // An approval is only worth a human's time for a call that would otherwise go through.

@@ -1,9 +1,10 @@
 import type { Matcher } from "../match";
 import { formatMoney } from "../money";
-import { ACTIONS, BUDGET, DENY, GRANT, LIMIT, LOOP, MERCHANT, MONEY, RULE, START, startOf, TARGET, TIME_WINDOW, TRUST, VELOCITY, type ChainRules } from "../snapshot/chain-rules";
+import { ACTIONS, agentAt, BUDGET, BUDGETS, DENY, GRANT, LIMIT, LOOP, MERCHANT, MONEY, RULE, slotKey, START, startOf, TARGET, TIME_WINDOW, TRUST, VELOCITY, type ChainState, type RuleTable } from "../snapshot/rule-table";
 import type { Chain, LoadedDelegation, LoadedSnapshot } from "../snapshot/load";
-import type { LocalClock, Period } from "../period";
-import type { LimitSpec, Rule, Target, TimeWindowSpec } from "../snapshot/rules";
+import { counterAt, envelopeAt } from "../snapshot/slots";
+import type { LocalClock } from "../period";
+import type { Rule, Target, TimeWindowSpec } from "../snapshot/rules";
 import { TRACE_STEPS, type Counter, type DecisionRequest, type Envelope, type Reason, type ReasonCode, type TraceStep, type Usage } from "./decision";
 
 /** One evaluation pass: a call, its chain, and the chain's rules (enforced, or with shadow rules). */
@@ -13,7 +14,9 @@ export interface Pass {
   readonly usage: Usage;
   readonly nowMs: number;
   readonly chain: Chain;
-  readonly rules: ChainRules;
+  readonly rules: RuleTable;
+  /** The chain's envelopes, counters and budgets for `rules`. */
+  readonly state: ChainState;
   /** The shadow pass: every rule decides, but only shadow rules add holds and counters. */
   readonly shadowPass: boolean;
   fingerprint: string | null;
@@ -51,29 +54,29 @@ export function targets(target: Target, request: DecisionRequest): boolean {
 }
 
 /** Whether the table entry at `at` concerns the action of the call. */
-function concernsAction(rules: ChainRules, at: number, request: DecisionRequest): boolean {
+function concernsAction(rules: RuleTable, at: number, request: DecisionRequest): boolean {
   const actions = rules[at + ACTIONS] as Matcher | null;
   return actions === null || actions.test(request.action);
 }
 
 /** Whether the call fits the merchants and categories (rarely set) of the table entry at `at`. */
-function fitsTarget(rules: ChainRules, at: number, request: DecisionRequest): boolean {
+function fitsTarget(rules: RuleTable, at: number, request: DecisionRequest): boolean {
   const target = rules[at + TARGET] as Target | null;
   return target === null || targets(target, request);
 }
 
 /** Whether the table entry at `at` applies to the call: its actions, then its merchants and categories. */
-function applies(rules: ChainRules, at: number, request: DecisionRequest): boolean {
+function applies(rules: RuleTable, at: number, request: DecisionRequest): boolean {
   return concernsAction(rules, at, request) && fitsTarget(rules, at, request);
 }
 
 /** Whether the money entry at `at` targets the call and is in the call's currency, so amounts compare. */
-function priced(rules: ChainRules, at: number, request: DecisionRequest): boolean {
+function priced(rules: RuleTable, at: number, request: DecisionRequest): boolean {
   return request.amount !== undefined && request.amount.currency === rules[at + MONEY.currency] && applies(rules, at, request);
 }
 
 /** The rule of the table entry at `at`: read only to explain a refusal, so it may be cold. */
-function ruleAt<Spec>(rules: ChainRules, at: number): Rule<Spec> {
+function ruleAt<Spec>(rules: RuleTable, at: number): Rule<Spec> {
   return rules[at + RULE] as Rule<Spec>;
 }
 
@@ -130,7 +133,7 @@ const checkGrants: Step = ({ rules, request, chain }, verdict) => {
  * One money entry of the currency step: a mismatch is a denial; a missing amount is reported once,
  * as the first such rule's description, so the step can say what needs one.
  */
-function checkEntryCurrency(rules: ChainRules, at: number, currency: string, request: DecisionRequest, verdict: Verdict, unpriced: string | null): string | null {
+function checkEntryCurrency(rules: RuleTable, at: number, currency: string, request: DecisionRequest, verdict: Verdict, unpriced: string | null): string | null {
   if (request.amount === undefined) return unpriced ?? describe(ruleAt(rules, at));
   if (currency !== request.amount.currency) {
     const rule = ruleAt(rules, at);
@@ -141,7 +144,7 @@ function checkEntryCurrency(rules: ChainRules, at: number, currency: string, req
 
 // Amounts only compare within a currency, so this runs before any cap, envelope or threshold
 // compares numbers; those then skip the rules reported here.
-const checkCurrency: Step = ({ rules, request, chain }, verdict) => {
+const checkCurrency: Step = ({ rules, state, request, chain }, verdict) => {
   let checked = 0;
   let unpriced: string | null = null;
   for (let at = startOf(rules, START.caps); at < startOf(rules, START.limits); at += MONEY.stride) {
@@ -159,11 +162,11 @@ const checkCurrency: Step = ({ rules, request, chain }, verdict) => {
     checked++;
     unpriced = checkEntryCurrency(rules, at, rules[at + MONEY.currency] as string, request, verdict, unpriced);
   }
-  for (let at = startOf(rules, START.budgets); at < startOf(rules, START.end); at += BUDGET.stride) {
+  for (let at = state[BUDGETS] as number; at < state.length; at += BUDGET.stride) {
     checked++;
-    const currency = rules[at + BUDGET.currency] as string;
+    const currency = state[at + BUDGET.currency] as string;
     if (request.amount !== undefined && currency === request.amount.currency) continue;
-    const delegation = budgetHolder(chain, rules[at + BUDGET.envelope] as Envelope);
+    const delegation = budgetHolder(chain, state[at + BUDGET.envelope] as Envelope);
     if (request.amount === undefined) unpriced ??= `the budget of delegation ${delegation.id}`;
     else {
       const message = `delegation ${delegation.id} has a ${currency} budget; the request is in ${request.amount.currency}`;
@@ -196,68 +199,35 @@ const checkCaps: Step = ({ rules, request }, verdict) => {
   return checked;
 };
 
-/**
- * The envelope of the limit entry at `at` for the window of `now`, or for the call's session.
- * The entry keeps the last one it built, so a key string is built only when a window turns over.
- */
-function envelopeAt(pass: Pass, rules: ChainRules, at: number): Envelope {
-  const period = rules[at + LIMIT.period] as Period;
-  const window = period === "day" || period === "week" || period === "month" ? pass.snapshot.calendar.window(period, pass.nowMs) : null;
-  // The calendar hands out one object per window, so the stamp compares by reference: a start in
-  // ms would be a boxed number, one more trip to memory on a cold entry.
-  const stamp = window ?? (period === "session" ? pass.request.sessionId : period);
-  if (rules[at + LIMIT.stamp] === stamp) return rules[at + LIMIT.envelope] as Envelope;
-  const label = window !== null ? `${period}:${window.label}` : period === "session" ? `session:${pass.request.sessionId}` : "all_time";
-  const agentId = rules[at + LIMIT.agentId] as string;
-  const { origin } = ruleAt<LimitSpec>(rules, at);
-  const currency = rules[at + LIMIT.currency] as string;
-  const key = `env/agent:${agentId}/${origin.ref}/${currency}/${label}`;
-  const envelope: Envelope = {
-    key,
-    owner: `agent:${agentId}`,
-    limit: rules[at + LIMIT.limit] as number,
-    currency,
-    period,
-    windowStart: window === null ? null : window.start,
-    windowEnd: window === null ? null : window.end,
-    policyId: origin.policyId,
-    rule: origin.ruleId,
-  };
-  rules[at + LIMIT.stamp] = stamp;
-  rules[at + LIMIT.key] = key;
-  rules[at + LIMIT.envelope] = envelope;
-  return envelope;
-}
-
 // Every envelope of the authority (the caller, or the root delegator it acts for) and every
 // delegation budget on the chain must have room: the tightest one decides.
 // INVARIANT: an envelope is only listed to hold where spent + amount <= limit was seen; the
 // worker re-checks that atomically when it holds.
 const checkEnvelopes: Step = (pass, verdict) => {
-  const { rules, request, usage, chain } = pass;
+  const { rules, state, request, usage, chain } = pass;
   if (request.amount === undefined) return 0;
   const { amount, currency } = request.amount;
   let checked = 0;
   for (let at = startOf(rules, START.limits); at < startOf(rules, START.amountApprovals); at += LIMIT.stride) {
     if (rules[at + LIMIT.currency] !== currency || !applies(rules, at, request)) continue;
     checked++;
-    const envelope = envelopeAt(pass, rules, at);
+    const envelope = envelopeAt(rules, state, at, pass.snapshot.calendar, pass.nowMs, request.sessionId);
     const limit = rules[at + LIMIT.limit] as number;
-    const spent = usage.spent(rules[at + LIMIT.key] as string);
+    const spent = usage.spent(slotKey(rules, state, at, LIMIT.slot));
     if (spent + amount > limit) {
       const rule = ruleAt(rules, at);
       const left = formatMoney(Math.max(0, limit - spent), currency);
-      const message = `${envelope.period} envelope of ${describe(rule)} for agent ${rules[at + LIMIT.agentId] as string} has ${left} of ${formatMoney(limit, currency)} left; ${formatMoney(amount, currency)} requested`;
+      const message = `${envelope.period} envelope of ${describe(rule)} for agent ${agentAt(state, 0)} has ${left} of ${formatMoney(limit, currency)} left; ${formatMoney(amount, currency)} requested`;
       verdict.denials.push(ruleReason("envelope_exhausted", rule, message));
     }
     if (!pass.shadowPass || ruleAt(rules, at).origin.shadow) verdict.holds.push(envelope);
   }
-  for (let at = startOf(rules, START.budgets); at < startOf(rules, START.end); at += BUDGET.stride) {
-    if (rules[at + BUDGET.currency] !== currency) continue;
+  for (let at = state[BUDGETS] as number; at < state.length; at += BUDGET.stride) {
+    if (state[at + BUDGET.currency] !== currency) continue;
     checked++;
-    const envelope = rules[at + BUDGET.envelope] as Envelope;
-    const limit = rules[at + BUDGET.limit] as number;
-    const spent = usage.spent(rules[at + BUDGET.key] as string);
+    const envelope = state[at + BUDGET.envelope] as Envelope;
+    const limit = state[at + BUDGET.limit] as number;
+    const spent = usage.spent(state[at + BUDGET.key] as string);
     if (spent + amount > limit) {
       const { id } = budgetHolder(chain, envelope);
       const left = formatMoney(Math.max(0, limit - spent), currency);
@@ -269,29 +239,16 @@ const checkEnvelopes: Step = (pass, verdict) => {
   return checked;
 };
 
-/** The counter of the velocity entry at `at`: one per agent, or one per agent and session. */
-function counterAt(pass: Pass, rules: ChainRules, at: number): Counter {
-  const perSession = rules[at + VELOCITY.per] === "session";
-  const stamp = perSession ? pass.request.sessionId : "";
-  if (rules[at + VELOCITY.stamp] === stamp) return rules[at + VELOCITY.counter] as Counter;
-  const base = `vel/agent:${rules[at + VELOCITY.agentId] as string}/${ruleAt(rules, at).origin.ref}`;
-  const counter: Counter = { key: perSession ? `${base}/session:${stamp}` : base, windowSeconds: rules[at + VELOCITY.windowSeconds] as number };
-  rules[at + VELOCITY.stamp] = stamp;
-  rules[at + VELOCITY.key] = counter.key;
-  rules[at + VELOCITY.counter] = counter;
-  return counter;
-}
-
 const checkVelocity: Step = (pass, verdict) => {
   const { rules } = pass;
   let checked = 0;
   for (let at = startOf(rules, START.velocity); at < startOf(rules, START.merchantApprovals); at += VELOCITY.stride) {
     if (!applies(rules, at, pass.request)) continue;
     checked++;
-    const counter = counterAt(pass, rules, at);
+    const counter = counterAt(rules, pass.state, at, pass.request.sessionId);
     const maxCalls = rules[at + VELOCITY.maxCalls] as number;
     const windowSeconds = rules[at + VELOCITY.windowSeconds] as number;
-    const calls = pass.usage.calls(rules[at + VELOCITY.key] as string, windowSeconds);
+    const calls = pass.usage.calls(slotKey(rules, pass.state, at, VELOCITY.slot), windowSeconds);
     if (calls >= maxCalls) {
       const rule = ruleAt(rules, at);
       verdict.denials.push(ruleReason("velocity_exceeded", rule, `${describe(rule)} allows ${maxCalls} calls per ${windowSeconds} s per ${rules[at + VELOCITY.per] as string}; ${calls} already made`));
@@ -332,7 +289,7 @@ const checkLoops: Step = (pass, verdict) => {
   return checked;
 };
 
-const checkApprovals: Step = ({ rules, request, chain, usage }, verdict) => {
+const checkApprovals: Step = ({ rules, state, request, chain, usage }, verdict) => {
   let checked = 0;
   for (let at = startOf(rules, START.amountApprovals); at < startOf(rules, START.trustApprovals); at += MONEY.stride) {
     if (!priced(rules, at, request)) continue;
@@ -360,11 +317,11 @@ const checkApprovals: Step = ({ rules, request, chain, usage }, verdict) => {
   }
   const { merchant } = request;
   if (merchant === undefined) return checked;
-  for (let at = startOf(rules, START.merchantApprovals); at < startOf(rules, START.budgets); at += MERCHANT.stride) {
+  for (let at = startOf(rules, START.merchantApprovals); at < startOf(rules, START.end); at += MERCHANT.stride) {
     if (!applies(rules, at, request)) continue;
     checked++;
     // Whose history counts: the agent whose policy asks, i.e. whose money it is.
-    const agentId = rules[at + MERCHANT.agentId] as string;
+    const agentId = agentAt(state, rules[at + MERCHANT.position] as number);
     if (!usage.hasUsedMerchant(agentId, merchant)) {
       const rule = ruleAt(rules, at);
       const message = `agent ${agentId} has not used merchant "${merchant}" before; ${describe(rule)} asks for approval`;

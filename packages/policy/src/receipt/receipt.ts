@@ -38,15 +38,23 @@ const fromBase64url = (text: string): Uint8Array => {
 };
 
 /**
+ * Signs `message` with an Ed25519 private key (hex). The default is pure JS and runs anywhere;
+ * a runtime with native Ed25519 (Node's crypto is ~15× faster) may pass its own.
+ */
+export type Ed25519Signer = (message: Uint8Array, privateKeyHex: string) => Uint8Array;
+
+const portableSigner: Ed25519Signer = (message, privateKeyHex) => ed.sign(message, hexToBytes(privateKeyHex));
+
+/**
  * Signs a decision receipt as a compact JWS (RFC 7515) with Ed25519 (`alg: EdDSA`), the key id in
  * the header so verifiers can hold several keys while they rotate.
  *
  * @example signReceipt(claims, { keyId: "ed25519:3f2a…", privateKey: "9d61…" })
  */
-export function signReceipt(claims: ReceiptClaims, key: { keyId: string; privateKey: string }): string {
+export function signReceipt(claims: ReceiptClaims, key: { keyId: string; privateKey: string }, sign: Ed25519Signer = portableSigner): string {
   const header = base64url(encoder.encode(JSON.stringify({ alg: "EdDSA", typ: RECEIPT_TYPE, kid: key.keyId })));
   const payload = base64url(encoder.encode(JSON.stringify(claims)));
-  const signature = ed.sign(utf8ToBytes(`${header}.${payload}`), hexToBytes(key.privateKey));
+  const signature = sign(utf8ToBytes(`${header}.${payload}`), key.privateKey);
   return `${header}.${payload}.${base64url(signature)}`;
 }
 

@@ -49,7 +49,7 @@ describe("loadSnapshot", () => {
     expect(snapshot.version).toBe(1);
     expect(snapshot.signingKeyId).toBe(SIGNING_KEY.keyId);
     expect([...snapshot.agents.keys()]).toEqual(["agt_a", "agt_b"]);
-    expect(snapshot.delegations.get("del_1")?.chain.ids).toEqual({ agents: ["agt_a", "agt_b"], delegations: ["del_1"] });
+    expect(snapshot.delegatedChains.get("del_1")?.ids).toEqual({ agents: ["agt_a", "agt_b"], delegations: ["del_1"] });
     expect(snapshot.keys.size).toBe(2);
   });
 

@@ -1,16 +1,19 @@
-import type { Envelope } from "../evaluate/decision";
+import type { Counter, Envelope } from "../evaluate/decision";
 import { Calendar } from "../period";
 import type { Money } from "../money";
 import type { DelegationScope } from "../document/schema";
 import { scopeCovers } from "../scope";
 import { Matchers } from "../match";
-import { chainRules, type ChainRules } from "./chain-rules";
+import { primeState } from "./slots";
+import { chainState, ruleTable, type ChainState, type RuleTable } from "./rule-table";
 import { loadRules, mergeRules, NONE, targetOf, type RuleLists, type Target } from "./rules";
 import type { SignedSnapshot } from "./schema";
 import { verifySnapshot, type SnapshotError, type TrustedKeys } from "./verify";
 
 /** The rules of one distinct set of policies, shared by every agent those policies select. */
 interface Profile {
+  /** Its position in the snapshot's profiles, which names combinations of profiles. */
+  readonly position: number;
   /** Rules of enforce-mode policies: these decide. */
   readonly enforced: RuleLists;
   /** Enforced and shadow rules together; null when no shadow policy selects the agents. */
@@ -22,15 +25,22 @@ export interface LoadedAgent {
   readonly name: string;
   readonly status: "active" | "suspended";
   readonly trustScore: number | null;
-  /** The agent acting for itself. */
-  readonly solo: Chain;
 }
 
-/** Who a call is made for: the authority (root delegator, or the caller itself) first, the caller last. */
+/**
+ * Who a call is made for: the authority (root delegator, or the caller itself) first, the caller
+ * last; and everything a decision needs of them, so that a call reads one chain object, its
+ * tables and its state, never the agents or delegations themselves unless it explains a refusal.
+ */
 export interface Chain {
+  /** The agent that may make calls through the chain: the delegate of its last delegation. */
+  readonly callerId: string;
+  readonly callerActive: boolean;
   readonly agents: readonly LoadedAgent[];
   /** Root first; empty when the caller acts for itself. */
   readonly delegations: readonly LoadedDelegation[];
+  /** How many delegations the chain has. */
+  readonly depth: number;
   /** As decisions report it. */
   readonly ids: { readonly agents: readonly string[]; readonly delegations: readonly string[] };
   /** Lowest trust score along the chain; null when some agent on it has none yet. */
@@ -45,17 +55,19 @@ export interface Chain {
    */
   readonly narrowest: Target | null;
   /** The rules a call through the chain is checked against: every agent's, each rule once. */
-  readonly enforced: ChainRules;
+  readonly enforced: RuleTable;
+  /** This chain's envelopes, counters and budgets for the enforced table. */
+  readonly enforcedState: ChainState;
   /** The same with shadow rules deciding too; null when no shadow policy selects an agent on it. */
-  readonly withShadow: ChainRules | null;
+  readonly withShadow: RuleTable | null;
+  /** This chain's state for the shadow table; null with it. */
+  readonly shadowState: ChainState | null;
 }
 
 export interface LoadedDelegation {
   readonly id: string;
   readonly delegatorAgentId: string;
   readonly delegateAgentId: string;
-  /** The delegate itself, so a delegated call finds its caller without a second lookup. */
-  readonly delegate: LoadedAgent;
   /** The delegated scope; its actions are never null. */
   readonly target: Target;
   /** The budget as one all-time envelope; null when the delegation has no budget. */
@@ -63,7 +75,6 @@ export interface LoadedDelegation {
   readonly expiresAtMs: number;
   /** +Infinity when not revoked. */
   readonly revokedAtMs: number;
-  readonly chain: Chain;
 }
 
 export interface LoadedKey {
@@ -89,6 +100,10 @@ export interface LoadedSnapshot {
   readonly agents: ReadonlyMap<string, LoadedAgent>;
   readonly keys: ReadonlyMap<string, LoadedKey>;
   readonly delegations: ReadonlyMap<string, LoadedDelegation>;
+  /** By agent id: the agent acting for itself. */
+  readonly soloChains: ReadonlyMap<string, Chain>;
+  /** By delegation id: its delegate acting through it. */
+  readonly delegatedChains: ReadonlyMap<string, Chain>;
   readonly calendar: Calendar;
 }
 
@@ -131,8 +146,6 @@ function findDanglingReference({ body }: SignedSnapshot): string | null {
   return null;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 function instantMs(iso: string | null): number {
   return iso === null ? Number.POSITIVE_INFINITY : Date.parse(iso);
 }
@@ -155,52 +168,76 @@ function index(signed: SignedSnapshot): LoadedSnapshot {
   const { body } = signed;
   const matchers = new Matchers();
   const policyRules = body.policies.map((policy) => ({ shadow: policy.mode === "shadow", rules: loadRules(policy, matchers) }));
-  const profiles = body.profiles.map((profile): Profile => {
-    const members = profile.policies.map((position) => policyRules[position]!);
+  const profiles = body.profiles.map((profile, position): Profile => {
+    const members = profile.policies.map((index) => policyRules[index]!);
     const enforced = mergeRules(members.filter((member) => !member.shadow).map((member) => member.rules));
-    return { enforced, withShadow: members.some((member) => member.shadow) ? mergeRules(members.map((member) => member.rules)) : null };
+    return { position, enforced, withShadow: members.some((member) => member.shadow) ? mergeRules(members.map((member) => member.rules)) : null };
   });
-  // Chains are compiled here, once, so that no decision ever pays to assemble one.
+  // One table per combination of profiles along a chain, shared by every chain with it: agents
+  // of one profile then read the same (warm) table, and only their own state is cold.
+  const tables = new Map<string, RuleTable>();
+  const tableFor = (memberProfiles: readonly Profile[], shadow: boolean): RuleTable => {
+    const key = `${shadow ? "s" : "e"}${memberProfiles.map((profile) => profile.position).join(",")}`;
+    let table = tables.get(key);
+    if (table === undefined) {
+      table = ruleTable(memberProfiles.map((profile) => (shadow ? (profile.withShadow ?? profile.enforced) : profile.enforced)));
+      tables.set(key, table);
+    }
+    return table;
+  };
+  // Chains are compiled here, once, so that no decision ever pays to assemble one; their
+  // envelopes are built for the windows of the issue time, when a worker starts using them.
+  const calendar = new Calendar(body.organization.timeZone);
+  const issuedAtMs = Date.parse(body.issuedAt);
+  const built = new Map<string, Envelope | Counter>();
   const scopes = new Map<LoadedDelegation, DelegationScope>();
   const profileOf = new Map<LoadedAgent, Profile>();
   const chainOf = (agents: LoadedAgent[], delegations: LoadedDelegation[]): Chain => {
     const memberProfiles = agents.map((agent) => profileOf.get(agent)!);
-    const withShadow = memberProfiles.some((profile) => profile.withShadow !== null)
-      ? chainRules(agents, delegations, memberProfiles.map((profile) => profile.withShadow ?? profile.enforced))
-      : null;
-    return summarize(agents, delegations, scopes, chainRules(agents, delegations, memberProfiles.map((profile) => profile.enforced)), withShadow);
+    const enforced = tableFor(memberProfiles, false);
+    const withShadow = memberProfiles.some((profile) => profile.withShadow !== null) ? tableFor(memberProfiles, true) : null;
+    return summarize(agents, delegations, scopes, enforced, withShadow, (table, ids) => {
+      const state = chainState(table, ids, delegations);
+      primeState(table, state, calendar, issuedAtMs, built);
+      return state;
+    });
   };
 
   // INVARIANT (findDanglingReference): every position and id below resolves.
   const agents = new Map<string, LoadedAgent>();
+  const soloChains = new Map<string, Chain>();
   for (const [id, agent] of Object.entries(body.agents)) {
-    // The solo chain holds the agent itself, so it is attached right after the agent exists.
-    const loaded = { id, name: agent.name, status: agent.status, trustScore: agent.trustScore } as Omit<LoadedAgent, "solo"> as Mutable<LoadedAgent>;
+    const loaded: LoadedAgent = { id, name: agent.name, status: agent.status, trustScore: agent.trustScore };
     profileOf.set(loaded, profiles[agent.profile]!);
-    loaded.solo = chainOf([loaded], []);
     agents.set(id, loaded);
+    soloChains.set(id, chainOf([loaded], []));
   }
 
-  const delegations = new Map<string, Mutable<LoadedDelegation>>();
+  // Delegations in a snapshot share a few scopes; sharing their targets keeps them warm.
+  const targets = new Map<string, Target>();
+  const delegations = new Map<string, LoadedDelegation>();
   for (const [id, delegation] of Object.entries(body.delegations)) {
-    const loaded = {
+    const scopeKey = JSON.stringify(delegation.scope);
+    let target = targets.get(scopeKey);
+    if (target === undefined) targets.set(scopeKey, (target = targetOf(delegation.scope, matchers)));
+    const loaded: LoadedDelegation = {
       id,
       delegatorAgentId: delegation.delegatorAgentId,
       delegateAgentId: delegation.delegateAgentId,
-      delegate: agents.get(delegation.delegateAgentId)!,
-      target: targetOf(delegation.scope, matchers),
+      target,
       budgetEnvelope: delegation.budget === null ? null : budgetEnvelope(id, delegation.budget),
       expiresAtMs: instantMs(delegation.expiresAt),
       revokedAtMs: instantMs(delegation.revokedAt),
-    } as Omit<LoadedDelegation, "chain"> as Mutable<LoadedDelegation>;
+    };
     delegations.set(id, loaded);
     scopes.set(loaded, delegation.scope);
   }
   // Chains refer to delegations, so they are linked once every delegation exists.
+  const delegatedChains = new Map<string, Chain>();
   for (const [id, delegation] of Object.entries(body.delegations)) {
     const links = delegation.chain.map((link) => delegations.get(link)!);
     const chainAgents = [agents.get(links[0]!.delegatorAgentId)!, ...links.map((link) => agents.get(link.delegateAgentId)!)];
-    delegations.get(id)!.chain = chainOf(chainAgents, links);
+    delegatedChains.set(id, chainOf(chainAgents, links));
   }
 
   const keys = new Map<string, LoadedKey>();
@@ -217,7 +254,9 @@ function index(signed: SignedSnapshot): LoadedSnapshot {
     agents,
     keys,
     delegations,
-    calendar: new Calendar(body.organization.timeZone),
+    soloChains,
+    delegatedChains,
+    calendar,
   };
 }
 
@@ -225,8 +264,10 @@ function summarize(
   agents: LoadedAgent[],
   delegations: LoadedDelegation[],
   scopes: ReadonlyMap<LoadedDelegation, DelegationScope>,
-  enforced: ChainRules,
-  withShadow: ChainRules | null,
+  enforced: RuleTable,
+  withShadow: RuleTable | null,
+  /** A chain's fresh state for one of its tables. */
+  stateFor: (table: RuleTable, agentIds: readonly string[]) => ChainState,
 ): Chain {
   let minTrust: number | null = Number.POSITIVE_INFINITY;
   for (const agent of agents) minTrust = agent.trustScore === null || minTrust === null ? null : Math.min(minTrust, agent.trustScore);
@@ -239,15 +280,22 @@ function summarize(
     agents: Object.freeze(agents.map((agent) => agent.id)),
     delegations: delegations.length === 0 ? NONE : Object.freeze(delegations.map((delegation) => delegation.id)),
   });
+  const stateOf = (table: RuleTable) => stateFor(table, ids.agents);
+  const caller = agents[agents.length - 1]!;
   // Fields in the order a decision reads them: what most calls read sits together at the front.
   return {
-    enforced,
-    withShadow,
-    ids,
-    minTrust,
+    callerId: caller.id,
+    callerActive: caller.status === "active",
     liveUntilMs,
     suspendedDelegator,
     narrowest: nested ? (delegations[delegations.length - 1]?.target ?? null) : null,
+    depth: delegations.length,
+    enforced,
+    enforcedState: stateOf(enforced),
+    withShadow,
+    shadowState: withShadow === null ? null : stateOf(withShadow),
+    ids,
+    minTrust,
     delegations: delegations.length === 0 ? NONE : delegations,
     agents,
   };
