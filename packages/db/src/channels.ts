@@ -1,3 +1,6 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "./client";
+
 /**
  * NOTIFY channels between the control plane and the workers. Payloads are JSON; a listener
  * treats them as hints and reads the row they name, since a notification can be missed.
@@ -10,12 +13,21 @@ export interface SnapshotNotice {
   version: number;
 }
 
-/** `{ approvalId, status }` on APPROVAL_CHANNEL after an approval is decided or expires. */
+/**
+ * `{ organizationId, approvalId, status }` on APPROVAL_CHANNEL after an approval is opened,
+ * voted on, decided or expires: the console's live queue and the waiting agents both listen.
+ */
 export const APPROVAL_CHANNEL = "tollgate_approvals";
 
 export interface ApprovalNotice {
+  organizationId: string;
   approvalId: string;
-  status: "approved" | "denied" | "expired";
+  status: "pending" | "approved" | "denied" | "expired";
+}
+
+/** Announces a change to an approval; inside a transaction, listeners hear it only once it commits. */
+export async function announceApproval(db: Db, notice: ApprovalNotice): Promise<void> {
+  await db.execute(sql`select pg_notify(${APPROVAL_CHANNEL}, ${JSON.stringify(notice)})`);
 }
 
 /** `{ agentId, sessionId, status }` on SESSION_CHANNEL when a session's breaker trips or is reset. */

@@ -4,6 +4,7 @@ export * as schema from "./schema";
 export * from "./schema";
 export * from "./models";
 export {
+  announceApproval,
   APPROVAL_CHANNEL,
   SESSION_CHANNEL,
   SNAPSHOT_CHANNEL,
@@ -11,3 +12,4 @@ export {
   type SessionNotice,
   type SnapshotNotice,
 } from "./channels";
+export { recordset, resultRows } from "./recordset";

@@ -112,6 +112,10 @@ export const reservations = pgTable(
     check("reservations_settled_at", sql`(${t.status} = 'held') = (${t.settledAt} is null)`),
     // Unclaimed holds are found by the expiry sweep through this index.
     index("reservations_held_expiry_idx").on(t.expiresAt).where(sql`${t.status} = 'held'`),
+    // Committed spend over a date range (the dashboards), read from the index alone.
+    index("reservations_committed_spend_idx")
+      .on(t.organizationId, t.settledAt, t.currency, t.committedAmount)
+      .where(sql`${t.status} = 'committed'`),
   ],
 );
 

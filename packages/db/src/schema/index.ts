@@ -9,3 +9,4 @@ export * from "./approvals";
 export * from "./trust";
 export * from "./audit";
 export * from "./workers";
+export * from "./webhooks";

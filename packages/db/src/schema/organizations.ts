@@ -1,6 +1,6 @@
 import { relations, sql } from "drizzle-orm";
-import { check, integer, pgEnum, pgTable, text, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { at, createdAt, id } from "./columns";
+import { boolean, check, integer, pgEnum, pgTable, text, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { at, bothOrNeither, createdAt, currencyCode, id, isCurrency, isPositive, minorUnits } from "./columns";
 
 export const userRole = pgEnum("user_role", ["admin", "reviewer", "manager"]);
 
@@ -13,11 +13,24 @@ export const organizations = pgTable(
     name: text().notNull(),
     /** IANA zone in which daily, weekly and monthly envelopes reset. */
     timeZone: text().notNull().default("UTC"),
+    /** Separation of duties: unless this is set, an agent's owner never approves its spend. */
+    ownerMayApprove: boolean().notNull().default(false),
+    /** Above this amount an approval needs two distinct reviewers; in another currency, always. */
+    dualApprovalAbove: minorUnits(),
+    dualApprovalCurrency: currencyCode(),
+    /** Where new and expired approvals are announced (Slack-compatible JSON), signed with the secret. */
+    approvalWebhookUrl: text(),
+    /** The HMAC-SHA256 key of the webhook's signature header; never shown again once set. */
+    approvalWebhookSecret: text(),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("organizations_slug_key").on(t.slug),
     check("organizations_slug_format", sql`${t.slug} ~ '^[a-z0-9][a-z0-9-]{1,62}$'`),
+    check("organizations_dual_approval_pair", bothOrNeither(t.dualApprovalAbove, t.dualApprovalCurrency)),
+    check("organizations_dual_approval_positive", sql`${t.dualApprovalAbove} is null or ${isPositive(t.dualApprovalAbove)}`),
+    check("organizations_approval_webhook_pair", bothOrNeither(t.approvalWebhookUrl, t.approvalWebhookSecret)),
+    check("organizations_dual_approval_currency", sql`${t.dualApprovalCurrency} is null or ${isCurrency(t.dualApprovalCurrency)}`),
   ],
 );
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../client";
 import type { Agent, Organization, User } from "../models";
-import { agents, organizations, users } from "../schema";
+import { agents, organizations, policies, policyVersions, users } from "../schema";
 
 const unique = () => randomUUID().slice(0, 8);
 
@@ -47,4 +47,19 @@ export async function agentFixture(
     .values({ organizationId: owner.organizationId, ownerUserId: owner.id, name: `agent-${unique()}`, ...values })
     .returning();
   return row!;
+}
+
+/** A policy of `organizationId` with `document` as its published version 1, ready for publishSnapshot. */
+export async function publishedPolicyFixture(db: Db, organizationId: string, document: { name: string } & Record<string, unknown>, publishedAt = new Date()) {
+  const [policy] = await db.insert(policies).values({ organizationId, name: document.name }).returning();
+  await db.insert(policyVersions).values({
+    organizationId,
+    policyId: policy!.id,
+    version: 1,
+    source: JSON.stringify(document),
+    document,
+    status: "published",
+    publishedAt,
+  });
+  return policy!;
 }

@@ -2,7 +2,7 @@ import postgres from "postgres";
 import { openDatabase, type Database, type DatabaseConfig, type Db } from "../client";
 import { migrate } from "../migrate";
 
-export { organizationFixture, userFixture, agentFixture } from "./fixtures";
+export { organizationFixture, userFixture, agentFixture, publishedPolicyFixture } from "./fixtures";
 
 /** Real PostgreSQL for tests; `.ci/run` starts it when the machine lacks it. */
 const testPostgresUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/tollgate_test";

@@ -1,0 +1,2 @@
+CREATE INDEX "approvals_pending_expiry_idx" ON "approvals" USING btree ("expires_at") WHERE "approvals"."status" = 'pending';--> statement-breakpoint
+CREATE INDEX "approvals_reservation_idx" ON "approvals" USING btree ("reservation_id") WHERE "approvals"."reservation_id" is not null;

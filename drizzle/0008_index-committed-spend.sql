@@ -1,0 +1,1 @@
+CREATE INDEX "reservations_committed_spend_idx" ON "reservations" USING btree ("organization_id","settled_at","currency","committed_amount") WHERE "reservations"."status" = 'committed';
