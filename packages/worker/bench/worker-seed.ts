@@ -1,6 +1,7 @@
 // The organization `pnpm bench:worker` decides for, and the mix of requests its agents send.
 import { issueAgentKey, publishSnapshot } from "@tollgate/api";
-import { agents, apiKeys, organizations, policies, policyVersions, users, type Db } from "@tollgate/db";
+import { agents, apiKeys, organizations, users, type Db } from "@tollgate/db";
+import { publishedPolicyFixture } from "@tollgate/db/testing";
 
 export const AGENTS = 10_000;
 /** Far more than a run spends on any agent (the hottest sends ~10 % of a run's calls). */
@@ -62,18 +63,7 @@ export async function seedOrganization(db: Db, now: Date, count = AGENTS): Promi
   });
   await insertChunked(keyRows, 1_000, (chunk) => db.insert(apiKeys).values(chunk));
 
-  for (const document of POLICIES) {
-    const [policy] = await db.insert(policies).values({ organizationId, name: document.name }).returning();
-    await db.insert(policyVersions).values({
-      organizationId,
-      policyId: policy!.id,
-      version: 1,
-      source: JSON.stringify(document),
-      document,
-      status: "published",
-      publishedAt: now,
-    });
-  }
+  for (const document of POLICIES) await publishedPolicyFixture(db, organizationId, document, now);
   const published = await publishSnapshot({ db, organizationId, cause: "bench:worker", now });
   if (!published.ok) throw new Error(`publishSnapshot failed: ${JSON.stringify(published.errors)}`);
   return { organizationId, keys, snapshotVersion: published.version };

@@ -13,7 +13,7 @@
 // BENCH_RATES (2000,5000), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_MAX_SECONDS (5),
 // BENCH_DRAIN_SECONDS (10: how long after the last due time answers are awaited), BENCH_MAX_WARMUP_SECONDS (1), BENCH_AGENTS (10000), BENCH_CONCURRENCY (64, closed loop), BENCH_CONNECTIONS (128, open loop), BENCH_SPIN_MS (2: due
 // times closer than this are polled with setImmediate rather than slept on a ms timer), BENCH_NAP_MS
-// (0.05: the sleep between those polls; 0 spins), BENCH_WORKER_URL_QUERY (see below).
+// (0.05: the sleep between those polls; 0 spins), BENCH_WORKER_URL_QUERY and BENCH_WORKER_NODE_ARGS (see below).
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -38,6 +38,8 @@ const NAP_MS = Number(env.BENCH_NAP_MS ?? 0.05);
 /** Appended to the worker's DATABASE_URL (postgres.js sends unknown parameters as server settings), e.g. `synchronous_commit=off` to see what the commit flushes cost; empty by default. */
 const WORKER_URL_QUERY = env.BENCH_WORKER_URL_QUERY ?? "";
 const DRAIN_MS = Number(env.BENCH_DRAIN_SECONDS ?? 10) * 1_000;
+/** Extra node flags for the worker process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes under load. */
+const WORKER_NODE_ARGS = (env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 /** The whole run, setup to cleanup, is bounded: past this the children are killed and the run fails. */
 const DEADLINE_MS = 170_000;
 
@@ -51,8 +53,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const children: ChildProcess[] = [];
 
 /** Starts `script` under tsx and resolves with the first stdout line `ready` extracts something from. */
-function start(name: string, script: string, extraEnv: Record<string, string>, ready: (line: string) => string | null) {
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
+function start(name: string, script: string, extraEnv: Record<string, string>, ready: (line: string) => string | null, nodeArgs: string[] = []) {
+  const child = spawn(process.execPath, ["--import", "tsx", ...nodeArgs, script], {
     cwd: workerDir,
     env: { ...env, ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
@@ -207,7 +209,7 @@ async function main(): Promise<void> {
       } catch {
         return null;
       }
-    });
+    }, WORKER_NODE_ARGS);
     const floorPort = Number(await floor.found);
     const workerUrl = await worker.found;
     const workerPort = Number(new URL(workerUrl).port);

@@ -122,6 +122,13 @@ export function createWorkerCore(config: WorkerConfig) {
       needsService: true,
     },
     {
+      name: "/v1/organizations/{id}/receipt-keys",
+      method: "GET",
+      pattern: /^\/v1\/organizations\/([^/]+)\/receipt-keys$/,
+      handle: async (_request, [id]) => service!.receiptKeys(id!),
+      needsService: true,
+    },
+    {
       name: "/v1/approvals/{id}",
       method: "GET",
       pattern: /^\/v1\/approvals\/([^/]+)$/,

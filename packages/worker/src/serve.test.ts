@@ -1,8 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { createCaller, createContext, issueAgentKey, publishSnapshot } from "@tollgate/api";
 import {
   agents,
   agentSessions,
-  APPROVAL_CHANNEL,
+  announceApproval,
   approvals,
   decisions,
   reservations,
@@ -11,7 +12,7 @@ import {
 } from "@tollgate/db";
 import { verifyReceipt } from "@tollgate/policy";
 import { openTestDatabase, testDrivers } from "@tollgate/db/testing";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "./core";
 import { startTestWorker, type TestWorker } from "./testing";
@@ -113,6 +114,14 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
     expect(verifyReceipt(allowed.body.receipt, Object.fromEntries(snapshotKeys.map((k) => [k.id, k.publicKey])), new Date()).ok).toBe(false);
   });
 
+  it("publishes the organization's receipt keys to anyone, so a merchant without an agent key can verify", async () => {
+    const allowed = await ask({ amount: { amount: 300, currency: "USD" }, merchant: "stripe" });
+    const published = await call(`/v1/organizations/${organizationId}/receipt-keys`, undefined, null);
+    expect(published.status).toBe(200);
+    expect(verifyReceipt(allowed.body.receipt, published.body.keys, new Date())).toMatchObject({ ok: true });
+    expect((await call(`/v1/organizations/${randomUUID()}/receipt-keys`, undefined, null)).body).toMatchObject({ error: { code: "organization_not_found" } });
+  });
+
   it("denies an action no grant covers, naming the reason, and holds nothing", async () => {
     const denied = await ask({ action: "openai.chat.completions" });
     expect(denied.body).toMatchObject({ decision: "deny", reasons: [{ code: "no_matching_grant" }] });
@@ -152,12 +161,17 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
       .update(approvals)
       .set({ status: "approved", approvedAmount: 5_000, decidedByUserId: reviewerId, decidedAt: new Date(decidedAt) })
       .where(eq(approvals.id, pending.body.approvalId));
-    await database.db.execute(sql`select pg_notify(${APPROVAL_CHANNEL}, ${JSON.stringify({ approvalId: pending.body.approvalId, status: "approved" })})`);
+    await announceApproval(database.db, { organizationId, approvalId: pending.body.approvalId, status: "approved" });
     const { answer, at } = await poll;
     expect(at - decidedAt).toBeLessThan(1_000);
     expect(answer.body).toMatchObject({ status: "approved", decision: "allow", approvedAmount: { amount: 5_000, currency: "USD" } });
     expect(typeof answer.body.receipt).toBe("string");
-    await call(`/v1/reservations/${pending.body.reservationId}/release`, {});
+    // The reviewer approved 50.00 of the 55.00 held: that is the most the agent may commit.
+    const over = await call(`/v1/reservations/${pending.body.reservationId}/commit`, { amount: { amount: 5_001, currency: "USD" } });
+    expect(over).toMatchObject({ status: 400, body: { error: { code: "commit_exceeds_approval" } } });
+    // (A small commit within the cap: later tests share this agent's daily envelope.)
+    const within = await call(`/v1/reservations/${pending.body.reservationId}/commit`, { amount: { amount: 100, currency: "USD" } });
+    expect(within).toMatchObject({ status: 200, body: { status: "committed" } });
   });
 
   it("returns the hold once the agent hears that a reviewer denied the spend", async () => {

@@ -2,9 +2,11 @@ import type { AddressInfo } from "node:net";
 import type { Database } from "@tollgate/db";
 import { openBudget } from "./budget";
 import { createWorkerCore } from "./core";
+import { startApprovalExpiry } from "./decide/approval-expiry";
 import { openApprovalWaiters } from "./decide/approval-waiters";
+import { startWebhookDispatcher } from "./decide/approval-webhooks";
 import { openSessionBreaker } from "./decide/breaker";
-import { openDecisionLog } from "./decide/decision-log";
+import { decisionRider, openDecisionLog } from "./decide/decision-log";
 import { createDecisionService } from "./decide/service";
 import { WorkerUsage } from "./decide/usage";
 import { createNodeServer } from "./http/node";
@@ -23,6 +25,8 @@ export interface ServeOptions {
   approvalTtlMs?: number;
   maxStalenessMs?: number;
   snapshotPollMs?: number;
+  /** The first retry of a failed approval webhook waits this long, doubling after (default 1 s). */
+  webhookRetryBaseMs?: number;
   /** Denials in a row after which a session trips its circuit breaker. */
   breakerThreshold?: number;
   now?: () => Date;
@@ -48,11 +52,13 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     now,
     log,
   });
-  const budget = await openBudget({ db, workerId: options.workerId });
+  const budget = await openBudget({ db, workerId: options.workerId, rider: decisionRider });
   const decisionLog = openDecisionLog(db);
   const usage = new WorkerUsage(() => now().getTime());
   const approvalWaiters = await openApprovalWaiters(options.database);
   const breaker = await openSessionBreaker(options.database, { threshold: options.breakerThreshold ?? 20, now });
+  const stopApprovalExpiry = startApprovalExpiry({ db, budget, now, intervalMs: 1_000 });
+  const stopWebhooks = startWebhookDispatcher({ db, now, intervalMs: 500, retryBaseMs: options.webhookRetryBaseMs ?? 1_000, maxAttempts: 10, log });
   const pruning = setInterval(() => usage.prune(), 60_000);
   pruning.unref();
   const service = createDecisionService({
@@ -93,6 +99,8 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
         server.closeIdleConnections();
       });
       clearInterval(pruning);
+      await stopApprovalExpiry();
+      await stopWebhooks();
       await decisionLog.drained();
       await approvalWaiters.close();
       await breaker.close();

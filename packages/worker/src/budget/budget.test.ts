@@ -1,9 +1,10 @@
-import type { Database } from "@tollgate/db";
+import { organizations, type Database, type Db } from "@tollgate/db";
 import { openTestDatabase, testDrivers } from "@tollgate/db/testing";
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { openBudget, type Budget } from "./budget";
 import { sweepBudgets } from "./store";
+import { sql } from "drizzle-orm";
 import { envelopeFixture, envelopeTotals, holdFixture, reservationStatuses, tenantFixture } from "./testing/fixtures";
 
 describe.each(testDrivers)("budget on %s", (driver) => {
@@ -252,6 +253,23 @@ describe.each(testDrivers)("budget on %s", (driver) => {
     }
   });
 
+  it("keeps an idle lease longer while its envelope has plenty free, then returns it", async () => {
+    await open();
+    const envelope = envelopeFixture(10_000_000);
+    const idle = await openBudget({ db: database.db, workerId: `idle-${randomUUID()}`, sweepIntervalMs: 0, idleReturnMs: 20, plentyIdleReturnMs: 600 });
+    try {
+      expect(await idle.hold(holdFixture(tenant, [envelope], 100))).toMatchObject({ outcome: "held" });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await envelopeTotals(database.db, tenant.organizationId, envelope.key))!.leased).toBeGreaterThan(0);
+      await vi.waitFor(
+        async () => expect((await envelopeTotals(database.db, tenant.organizationId, envelope.key))!.leased).toBe(0),
+        { timeout: 5_000, interval: 20 },
+      );
+    } finally {
+      await idle.close();
+    }
+  });
+
   it("refuses one hold the database rejects without failing the others written with it", async () => {
     await open();
     const envelope = envelopeFixture(10_000);
@@ -262,5 +280,30 @@ describe.each(testDrivers)("budget on %s", (driver) => {
     expect(results[5]).toMatchObject({ outcome: "refused", code: "budget_unavailable" });
     await budget.close();
     expect(await envelopeTotals(database.db, tenant.organizationId, envelope.key)).toMatchObject({ held: 500, leased: 0 });
+  });
+
+  it("writes a rider in its hold's transaction, and a rider that fails takes its hold down with it", async () => {
+    tenant = await tenantFixture(database.db);
+    const written: string[] = [];
+    const rider = {
+      async write(tx: Db, items: string[]) {
+        // "boom" breaks a constraint (an organization without a name) inside the hold's transaction.
+        if (items.includes("boom")) await tx.execute(sql`insert into ${organizations} (id) values (gen_random_uuid())`);
+        written.push(...items);
+        return items.map((item) => `wrote ${item}`);
+      },
+    };
+    const riding = await openBudget({ db: database.db, workerId: `rider-${randomUUID()}`, sweepIntervalMs: 0, rider });
+    const envelope = envelopeFixture(10_000);
+    try {
+      const results = await Promise.all(
+        ["a", "boom", "c"].map((item) => riding.hold(holdFixture(tenant, [envelope], 100), item)),
+      );
+      expect(results.map((r) => (r.outcome === "held" ? r.rider : r.code))).toEqual(["wrote a", "budget_unavailable", "wrote c"]);
+      expect(written.sort()).toEqual(["a", "c"]);
+    } finally {
+      await riding.close();
+    }
+    expect(await envelopeTotals(database.db, tenant.organizationId, envelope.key)).toMatchObject({ held: 200, leased: 0 });
   });
 });

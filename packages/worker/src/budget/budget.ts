@@ -1,12 +1,14 @@
 import type { Db } from "@tollgate/db";
 import {
   BudgetWriteRefused,
-  drawLease,
+  drawLeases,
+  type DrawLeaseInput,
+  type DrawLeaseResult,
   findReservation,
   reclaimLeasesById,
   reclaimWorkerLeases,
   renewLeases,
-  returnToEnvelope,
+  returnToEnvelopes,
   settleReservations,
   type SettleOutcome,
   type Settlement,
@@ -30,7 +32,16 @@ import {
   type SweepResult,
 } from "./types";
 
-export interface BudgetOptions {
+/**
+ * Rows written in the same transaction as the holds they ride with, so a caller that must make
+ * both durable (the decision log) pays one transaction and one commit, not two in a row.
+ */
+export interface HoldRider<R, O> {
+  /** Writes the riders of holds this batch created; one outcome per item, in order. */
+  write(tx: Db, items: R[]): Promise<O[]>;
+}
+
+export interface BudgetOptions<R = never, O = unknown> {
   db: Db;
   /** Unique among running processes and stable across a restart: a restart reclaims its old leases. */
   workerId: string;
@@ -38,18 +49,27 @@ export interface BudgetOptions {
   leaseTtlMs?: number;
   /** Unused lease money goes back to its envelope after this long without a hold. Default 1 s. */
   idleReturnMs?: number;
+  /**
+   * ...unless the envelope had plenty free when last drawn from (room for 1,000 more requests
+   * like the largest one waiting): nobody is short of it, so it stays this long. Default 30 s.
+   */
+  plentyIdleReturnMs?: number;
   /** A lease slice is at most 1/spread of what is free (but at least one request). Default 8. */
   spread?: number;
   /** Holds (or commits and releases) written per group commit. Default 1,000. */
   maxBatch?: number;
   /** How often this worker runs the expiry sweep; 0 turns it off. Default 1 s. */
   sweepIntervalMs?: number;
+  rider?: HoldRider<R, O>;
 }
 
 /** The budget a decision worker holds, commits and releases against. */
-export interface Budget {
-  /** Holds `amount` on every envelope, all or nothing; resolves once the hold is durable. */
-  hold(request: HoldRequest): Promise<HoldResult>;
+export interface Budget<R = never, O = unknown> {
+  /**
+   * Holds `amount` on every envelope, all or nothing; resolves once the hold is durable, and with
+   * it `rider` (written by the rider writer, whose outcome the answer carries).
+   */
+  hold(request: HoldRequest, rider?: R): Promise<HoldResult<O>>;
   /** Commits what was actually spent (≤ held); the rest goes back to the envelopes. Idempotent. */
   commit(request: CommitRequest): Promise<CommitResult>;
   /** Releases a hold; releasing twice, or after expiry, is harmless. */
@@ -81,6 +101,8 @@ interface Lease {
   /** Money this worker may still turn into holds without asking PostgreSQL. */
   balance: number;
   lastGrant: number;
+  /** Whether the envelope had plenty of free money left after this lease's last draw. */
+  plenty: boolean;
   lastUsedAt: number;
   next: RefillRound | null;
   running: Promise<void>;
@@ -92,11 +114,24 @@ interface QueuedSettlement {
   settle: (outcome: SettleOutcome | { kind: "failed"; message: string }) => void;
 }
 
-interface QueuedHold {
+interface QueuedDraw {
+  input: DrawLeaseInput;
+  settle: (result: DrawLeaseResult | { kind: "failed"; message: string }) => void;
+}
+
+interface QueuedHold<R, O> {
   hold: HoldToWrite;
   leases: Lease[];
-  settle: (result: HoldResult) => void;
+  rider?: R;
+  settle: (result: HoldResult<O>) => void;
 }
+
+/**
+ * An envelope with room for this many more requests is not short of money: an idle lease on it
+ * may wait longer before going back, so a worker serving thousands of agents does not draw and
+ * return each one's lease every second.
+ */
+const PLENTY_REQUESTS = 1_000;
 
 /** A dry request waits for at most this many refills (each one transaction) before it is refused. */
 const MAX_ATTEMPTS = 64;
@@ -111,10 +146,11 @@ function isIntegrityViolation(error: unknown): boolean {
 }
 
 /** Opens the budget for one worker process: reclaims what a crashed earlier run of it leased. */
-export async function openBudget(options: BudgetOptions): Promise<Budget> {
+export async function openBudget<R = never, O = unknown>(options: BudgetOptions<R, O>): Promise<Budget<R, O>> {
   const { db, workerId } = options;
   const leaseTtlMs = options.leaseTtlMs ?? 30_000;
   const idleReturnMs = options.idleReturnMs ?? 1_000;
+  const plentyIdleReturnMs = options.plentyIdleReturnMs ?? 30_000;
   const spread = options.spread ?? 8;
   const maxBatch = options.maxBatch ?? 1_000;
   const sweepIntervalMs = options.sweepIntervalMs ?? 1_000;
@@ -122,7 +158,7 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
   await reclaimWorkerLeases(db, workerId);
 
   const leases = new Map<string, Lease>();
-  const inFlight = new Map<string, Promise<HoldResult>>();
+  const inFlight = new Map<string, Promise<HoldResult<O>>>();
   let closed = false;
 
   const leaseFor = (organizationId: string, envelope: EnvelopeToHold): Lease => {
@@ -136,6 +172,7 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
         leaseId: null,
         balance: 0,
         lastGrant: 0,
+        plenty: false,
         lastUsedAt: Date.now(),
         next: null,
         running: Promise.resolve(),
@@ -157,6 +194,26 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
     });
   };
 
+  // Refills of many envelopes share one transaction: a worker warming up on thousands of agents
+  // would otherwise pay a transaction per agent.
+  const drawWrites = groupCommit<QueuedDraw>(
+    (batch) =>
+      writeOrSplit(
+        batch,
+        async (part) => {
+          const lessee = { workerId, leaseExpiresAt: new Date(Date.now() + leaseTtlMs) };
+          const results = await drawLeases(
+            db,
+            lessee,
+            part.map((q) => q.input),
+          );
+          part.forEach((q, i) => q.settle(results[i]!));
+        },
+        (q, error) => q.settle({ kind: "failed", message: (error as Error).message }),
+      ),
+    maxBatch,
+  );
+
   /**
    * Joins the next refill of `lease` (one runs at a time per envelope; concurrent askers share
    * it). Bounded: one transaction, after at most the one already running.
@@ -170,16 +227,23 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
         lease.next = null;
         lease.refilling = true;
         try {
-          const drawn = await drawLease(db, {
-            organizationId: lease.organizationId,
-            workerId,
-            envelope: lease.envelope,
-            wanted: created.wanted,
-            smallestWant: created.smallestWant,
-            unit: created.unit,
-            spread,
-            leaseExpiresAt: new Date(Date.now() + leaseTtlMs),
-          });
+          const drawn = await new Promise<DrawLeaseResult | { kind: "failed"; message: string }>((settle) =>
+            drawWrites.push({
+              input: {
+                organizationId: lease.organizationId,
+                envelope: lease.envelope,
+                wanted: created.wanted,
+                smallestWant: created.smallestWant,
+                unit: created.unit,
+                spread,
+              },
+              settle,
+            }),
+          );
+          if (drawn.kind === "failed") {
+            created.failed = drawn.message;
+            return;
+          }
           if (drawn.kind === "currency_mismatch") {
             created.currencyMismatch = drawn.envelopeCurrency;
             return;
@@ -194,8 +258,7 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
           }
           created.granted = drawn.granted;
           created.freeAfter = drawn.free;
-        } catch (error) {
-          created.failed = (error as Error).message;
+          lease.plenty = drawn.free >= PLENTY_REQUESTS * created.unit;
         } finally {
           lease.refilling = false;
         }
@@ -210,23 +273,37 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
   };
 
   /** Gives a hold's money back to the leases it came from, if they are still ours. */
-  const creditBack = (q: QueuedHold) =>
+  const creditBack = (q: QueuedHold<R, O>) =>
     q.hold.draws.forEach((draw, i) => {
       const lease = q.leases[i]!;
       if (lease.leaseId === draw.leaseId) lease.balance += q.hold.amount.amount;
     });
 
-  const writeHoldBatch = async (batch: QueuedHold[]): Promise<void> => {
-    const { written, existing } = await writeHolds(
+  const writeHoldBatch = async (batch: QueuedHold<R, O>[]): Promise<void> => {
+    // A batch may carry the same new id twice (a retry racing itself): the first one is charged.
+    const charged = (written: Set<string>) => {
+      const ids = new Set<string>();
+      return new Set(batch.filter((q) => written.has(q.hold.reservationId) && !ids.has(q.hold.reservationId) && ids.add(q.hold.reservationId)));
+    };
+    const rider = options.rider;
+    const { written, existing, also } = await writeHolds(
       db,
       batch.map((q) => q.hold),
+      rider &&
+        (async (tx, written) => {
+          const riding = [...charged(written)].filter((q) => q.rider !== undefined);
+          const outcomes = await rider.write(
+            tx,
+            riding.map((q) => q.rider!),
+          );
+          return new Map(riding.map((q, i) => [q, outcomes[i]!]));
+        }),
     );
-    const charged = new Set<string>();
+    const first = charged(written);
     for (const q of batch) {
       const id = q.hold.reservationId;
-      if (written.has(id) && !charged.has(id)) {
-        charged.add(id);
-        q.settle({ outcome: "held", reservationId: id });
+      if (first.has(q)) {
+        q.settle({ outcome: "held", reservationId: id, ...(also?.has(q) ? { rider: also.get(q)! } : {}) });
         continue;
       }
       creditBack(q);
@@ -237,7 +314,7 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
         prior.amount === q.hold.amount.amount &&
         prior.currency === q.hold.amount.currency;
       q.settle(
-        same || charged.has(id)
+        same || written.has(id)
           ? { outcome: "held", reservationId: id }
           : refuse("reservation_conflict", `reservationId ${id} is already used by another hold`),
       );
@@ -248,13 +325,13 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
    * Writes a batch; if a lease turned out to be gone (the sweep reclaimed it), refuses the holds
    * it paid for, forgets it, and writes the rest.
    */
-  const writeHoldBatchWithoutLostLeases = async (batch: QueuedHold[]): Promise<void> => {
+  const writeHoldBatchWithoutLostLeases = async (batch: QueuedHold<R, O>[]): Promise<void> => {
     try {
       await writeHoldBatch(batch);
     } catch (error) {
       const lost = error instanceof BudgetWriteRefused ? error.leaseId : undefined;
       if (!lost) throw error;
-      const rest: QueuedHold[] = [];
+      const rest: QueuedHold<R, O>[] = [];
       for (const q of batch) {
         if (!q.hold.draws.some((draw) => draw.leaseId === lost)) {
           rest.push(q);
@@ -271,7 +348,7 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
     }
   };
 
-  const holdWrites = groupCommit<QueuedHold>(
+  const holdWrites = groupCommit<QueuedHold<R, O>>(
     (batch) =>
       // One bad hold must not sink the others written with it.
       writeOrSplit(batch, writeHoldBatchWithoutLostLeases, (q, error) => {
@@ -301,7 +378,7 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
   );
 
   /** A retried hold that no longer fits may already be durable (made by this or another worker). */
-  const heldBefore = async (request: HoldRequest, refusal: HoldResult): Promise<HoldResult> => {
+  const heldBefore = async (request: HoldRequest, refusal: HoldResult<O>): Promise<HoldResult<O>> => {
     if (refusal.outcome !== "refused" || refusal.code !== "envelope_exceeded") return refusal;
     const prior = await findReservation(db, request.reservationId);
     if (!prior) return refusal;
@@ -317,7 +394,7 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
   const settle = (request: Settlement) =>
     new Promise<SettleOutcome | { kind: "failed"; message: string }>((resolve) => settleWrites.push({ request, settle: resolve }));
 
-  const holdOnce = async (request: HoldRequest): Promise<HoldResult> => {
+  const holdOnce = async (request: HoldRequest, rider: R | undefined): Promise<HoldResult<O>> => {
     const { organizationId, reservationId, agentId, decisionId } = request;
     const problem =
       idProblem({ organizationId, reservationId, agentId, ...(decisionId === undefined ? {} : { decisionId }) }) ??
@@ -359,7 +436,7 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
           // Refill in the background before the lease runs dry.
           if (lease.balance < Math.max(amount, lease.lastGrant / 4) && !lease.next && !lease.refilling) refill(lease, 0, amount);
         }
-        return new Promise<HoldResult>((settle) => holdWrites.push({ hold: { ...request, draws }, leases: chain, settle }));
+        return new Promise<HoldResult<O>>((settle) => holdWrites.push({ hold: { ...request, draws }, leases: chain, rider, settle }));
       }
       const rounds = dry.map((lease) => ({ lease, round: refill(lease, amount - lease.balance, amount) }));
       await Promise.all(rounds.map(({ round }) => round.done));
@@ -387,24 +464,33 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
     return refuse("envelope_exceeded", `envelope ${busiest.envelope.key} had no room after ${MAX_ATTEMPTS} refills`, busiest.envelope.key);
   };
 
+  /** Returns idle leases' money to their envelopes, all in one transaction per sweep of the timer. */
   const returnIdle = async () => {
     const now = Date.now();
+    const idle: Lease[] = [];
     for (const [key, lease] of leases) {
-      if (lease.next || lease.refilling || now - lease.lastUsedAt < idleReturnMs) continue;
+      if (lease.next || lease.refilling || now - lease.lastUsedAt < (lease.plenty ? plentyIdleReturnMs : idleReturnMs)) continue;
       if (lease.balance <= 0) {
         // Long unused (e.g. a past period's window): forget it; unrenewed, its empty row expires.
         if (now - lease.lastUsedAt > 10 * idleReturnMs) leases.delete(key);
         continue;
       }
-      if (!lease.leaseId || !lease.envelopeId) continue;
-      const amount = lease.balance;
-      const target = { envelopeId: lease.envelopeId, leaseId: lease.leaseId };
-      lease.balance = 0;
-      // In the refill chain: a refill asked for meanwhile waits, and then sees the money as free.
-      const returned = lease.running.then(() => returnToEnvelope(db, target, amount).catch(() => abandon(lease)));
-      lease.running = returned;
-      await returned;
+      if (lease.leaseId && lease.envelopeId) idle.push(lease);
     }
+    if (idle.length === 0) return;
+    const returns = idle.map((lease) => {
+      const back = { lease, envelopeId: lease.envelopeId!, leaseId: lease.leaseId!, amount: lease.balance };
+      lease.balance = 0;
+      return back;
+    });
+    const returned = writeOrSplit(
+      returns,
+      (part) => returnToEnvelopes(db, part),
+      (back) => abandon(back.lease),
+    );
+    // In each refill chain: a refill asked for meanwhile waits, and then sees the money as free.
+    for (const { lease } of returns) lease.running = lease.running.then(() => returned);
+    await returned;
   };
 
   const timers = [
@@ -418,11 +504,11 @@ export async function openBudget(options: BudgetOptions): Promise<Budget> {
   for (const timer of timers) timer.unref();
 
   return {
-    hold(request) {
+    hold(request, rider) {
       if (closed) return Promise.resolve(refuse("budget_unavailable", "the budget is closed"));
       const running = inFlight.get(request.reservationId);
       if (running) return running;
-      const result = holdOnce(request)
+      const result = holdOnce(request, rider)
         .then((outcome) => heldBefore(request, outcome))
         .catch((error: unknown) =>
         refuse("budget_unavailable", `the hold failed: ${(error as Error).message}`),

@@ -1,4 +1,4 @@
-export { openBudget, type Budget, type BudgetOptions } from "./budget";
+export { openBudget, type Budget, type BudgetOptions, type HoldRider } from "./budget";
 export { sweepBudgets, type SweepOptions } from "./store";
 export type {
   BudgetRefusal,

@@ -3,8 +3,8 @@
 //
 // Lock order, everywhere: reservation rows, then envelope rows by id, then lease rows by id.
 // Keeping one order makes concurrent workers queue behind each other instead of deadlocking.
-import { budgetLeases, envelopeLedger, envelopes, reservationEnvelopes, reservations, type Db } from "@tollgate/db";
-import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { budgetLeases, envelopeLedger, envelopes, reservationEnvelopes, reservations, resultRows, type Db } from "@tollgate/db";
+import { and, asc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { EnvelopeToHold, Money, SweepResult } from "./types";
 
 /** The transaction could not apply as planned; it was rolled back and nothing moved. */
@@ -24,15 +24,18 @@ export class BudgetWriteRefused extends Error {
  */
 const arrayLiteral = (values: (string | number | null)[]) => `{${values.map((v) => (v === null ? "NULL" : String(v))).join(",")}}`;
 
-/** Rows of a raw `execute`, which postgres.js returns as an array and PGlite as `{ rows }`. */
-const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 
 const sum = (into: Map<string, number>, key: string, amount: number) => into.set(key, (into.get(key) ?? 0) + amount);
 const sortedEntries = (map: Map<string, number>) => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
+/** The worker a batch of draws leases to, and until when (it renews its leases after). */
+export interface Lessee {
+  workerId: string;
+  leaseExpiresAt: Date;
+}
+
 export interface DrawLeaseInput {
   organizationId: string;
-  workerId: string;
   envelope: EnvelopeToHold;
   /** What the waiting holds lack in total, beyond the worker's balance (0 for a background refill). */
   wanted: number;
@@ -42,7 +45,6 @@ export interface DrawLeaseInput {
   unit: number;
   /** A slice is at most 1/spread of what is free (but at least one request), so slices shrink near the limit. */
   spread: number;
-  leaseExpiresAt: Date;
 }
 
 export type DrawLeaseResult =
@@ -62,61 +64,135 @@ export function sliceToGrant(free: number, { wanted, smallestWant, unit, spread 
   return fits >= smallestWant && smallestWant > 0 ? fits : 0;
 }
 
-/**
- * Draws a slice of an envelope into this worker's lease, creating the envelope for a new
- * period window on first use.
- */
-export async function drawLease(db: Db, input: DrawLeaseInput): Promise<DrawLeaseResult> {
-  const { organizationId, envelope } = input;
-  return db.transaction(async (tx) => {
-    const window = and(
-      eq(envelopes.organizationId, organizationId),
-      eq(envelopes.envelopeKey, envelope.key),
-      eq(envelopes.periodStart, envelope.periodStart),
-    );
-    let [row] = await tx.select().from(envelopes).where(window).for("update");
-    if (!row) {
-      await tx
-        .insert(envelopes)
-        .values({
-          organizationId,
-          envelopeKey: envelope.key,
-          agentId: envelope.agentId ?? null,
-          period: envelope.period,
-          periodStart: envelope.periodStart,
-          limitAmount: envelope.limit.amount,
-          currency: envelope.limit.currency,
-        })
-        .onConflictDoNothing();
-      [row] = await tx.select().from(envelopes).where(window).for("update");
-      if (!row) throw new BudgetWriteRefused(`envelope ${envelope.key} could not be created`);
-    }
-    if (row.currency !== envelope.limit.currency) return { kind: "currency_mismatch", envelopeCurrency: row.currency };
+/** A PostgreSQL array literal of arbitrary text, every element quoted (envelope keys come from policy ids). */
+const textArrayLiteral = (values: string[]) => `{${values.map((v) => `"${v.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
 
-    const used = row.heldAmount + row.committedAmount + row.leasedAmount;
-    // The compiled policy owns the limit; lowering it below what is already used stops new holds.
-    const limit = Math.max(envelope.limit.amount, used);
-    const free = limit - used;
-    const granted = sliceToGrant(free, input);
-    if (granted === 0 && limit === row.limitAmount) {
-      return { kind: "granted", envelopeId: row.id, leaseId: null, granted: 0, free };
+type LockedEnvelope = {
+  id: string;
+  organization_id: string;
+  envelope_key: string;
+  period_start: string | Date;
+  limit_amount: string | number;
+  held_amount: string | number;
+  committed_amount: string | number;
+  leased_amount: string | number;
+  currency: string;
+};
+
+const windowKey = (organizationId: string, key: string, periodStart: Date) => `${organizationId}\u0000${key}\u0000${periodStart.getTime()}`;
+
+/**
+ * Draws a slice of each input's envelope into this worker's lease, all in one transaction and a
+ * fixed number of statements however many envelopes the batch touches: a worker warming up on
+ * thousands of agents pays one round of statements per batch, not one transaction per agent.
+ * Creates the envelope for a new period window on first use. At most one input per envelope window.
+ */
+export async function drawLeases(db: Db, lessee: Lessee, inputs: DrawLeaseInput[]): Promise<DrawLeaseResult[]> {
+  if (inputs.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const envelopesOf = inputs.map((input) => input.envelope);
+    const organizationIds = arrayLiteral(inputs.map((input) => input.organizationId));
+    const keys = textArrayLiteral(envelopesOf.map((envelope) => envelope.key));
+    const starts = arrayLiteral(envelopesOf.map((envelope) => envelope.periodStart.toISOString()));
+    await tx.execute(sql`
+      insert into ${envelopes} (organization_id, envelope_key, agent_id, period, period_start, limit_amount, currency)
+      select * from unnest(
+        ${organizationIds}::uuid[],
+        ${keys}::text[],
+        ${arrayLiteral(envelopesOf.map((envelope) => envelope.agentId ?? null))}::uuid[],
+        ${arrayLiteral(envelopesOf.map((envelope) => envelope.period))}::envelope_period[],
+        ${starts}::timestamptz[],
+        ${arrayLiteral(envelopesOf.map((envelope) => envelope.limit.amount))}::bigint[],
+        ${arrayLiteral(envelopesOf.map((envelope) => envelope.limit.currency))}::text[])
+      on conflict do nothing`);
+    const locked = resultRows<LockedEnvelope>(
+      await tx.execute(sql`
+        select e.id, e.organization_id, e.envelope_key, e.period_start, e.limit_amount, e.held_amount,
+               e.committed_amount, e.leased_amount, e.currency
+        from ${envelopes} e
+        join unnest(${organizationIds}::uuid[], ${keys}::text[], ${starts}::timestamptz[]) as w(organization_id, envelope_key, period_start)
+          on e.organization_id = w.organization_id and e.envelope_key = w.envelope_key and e.period_start = w.period_start
+        order by e.id
+        for update of e`),
+    );
+    const byWindow = new Map(locked.map((row) => [windowKey(row.organization_id, row.envelope_key, new Date(row.period_start)), row]));
+
+    const moves: { id: string; limit: number; granted: number }[] = [];
+    const grants: { organizationId: string; envelopeId: string; amount: number }[] = [];
+    const results = inputs.map((input): DrawLeaseResult => {
+      const row = byWindow.get(windowKey(input.organizationId, input.envelope.key, input.envelope.periodStart));
+      if (!row) throw new BudgetWriteRefused(`envelope ${input.envelope.key} could not be created`);
+      if (row.currency !== input.envelope.limit.currency) return { kind: "currency_mismatch", envelopeCurrency: row.currency };
+      const used = Number(row.held_amount) + Number(row.committed_amount) + Number(row.leased_amount);
+      // The compiled policy owns the limit; lowering it below what is already used stops new holds.
+      const limit = Math.max(input.envelope.limit.amount, used);
+      const free = limit - used;
+      const granted = sliceToGrant(free, input);
+      if (granted > 0 || limit !== Number(row.limit_amount)) moves.push({ id: row.id, limit, granted });
+      if (granted === 0) return { kind: "granted", envelopeId: row.id, leaseId: null, granted: 0, free };
+      grants.push({ organizationId: input.organizationId, envelopeId: row.id, amount: granted });
+      return { kind: "granted", envelopeId: row.id, leaseId: null, granted, free: free - granted };
+    });
+    if (moves.length > 0) {
+      // INVARIANT: held + committed + leased <= limit, so held + committed <= limit.
+      await tx.execute(sql`
+        update ${envelopes} as e
+        set limit_amount = u.limit_amount, leased_amount = e.leased_amount + u.granted, updated_at = now()
+        from unnest(
+          ${arrayLiteral(moves.map((m) => m.id))}::uuid[],
+          ${arrayLiteral(moves.map((m) => m.limit))}::bigint[],
+          ${arrayLiteral(moves.map((m) => m.granted))}::bigint[]) as u(id, limit_amount, granted)
+        where e.id = u.id`);
     }
-    // INVARIANT: held + committed + leased <= limit, so held + committed <= limit.
-    await tx
-      .update(envelopes)
-      .set({ limitAmount: limit, leasedAmount: sql`${envelopes.leasedAmount} + ${granted}`, updatedAt: new Date() })
-      .where(eq(envelopes.id, row.id));
-    if (granted === 0) return { kind: "granted", envelopeId: row.id, leaseId: null, granted: 0, free };
-    const [lease] = await tx
-      .insert(budgetLeases)
-      .values({ organizationId, envelopeId: row.id, workerId: input.workerId, amount: granted, expiresAt: input.leaseExpiresAt })
-      .onConflictDoUpdate({
-        target: [budgetLeases.envelopeId, budgetLeases.workerId],
-        set: { amount: sql`${budgetLeases.amount} + ${granted}`, expiresAt: input.leaseExpiresAt },
-      })
-      .returning({ id: budgetLeases.id });
-    return { kind: "granted", envelopeId: row.id, leaseId: lease!.id, granted, free: free - granted };
+    if (grants.length > 0) {
+      const leased = resultRows<{ id: string; envelope_id: string }>(
+        await tx.execute(sql`
+          insert into ${budgetLeases} (organization_id, envelope_id, worker_id, amount, expires_at)
+          select organization_id, envelope_id, ${lessee.workerId}::text, amount, ${lessee.leaseExpiresAt.toISOString()}::timestamptz
+          from unnest(
+            ${arrayLiteral(grants.map((g) => g.organizationId))}::uuid[],
+            ${arrayLiteral(grants.map((g) => g.envelopeId))}::uuid[],
+            ${arrayLiteral(grants.map((g) => g.amount))}::bigint[]) as g(organization_id, envelope_id, amount)
+          order by envelope_id
+          on conflict (envelope_id, worker_id) do update
+            set amount = ${budgetLeases}.amount + excluded.amount, expires_at = excluded.expires_at
+          returning id, envelope_id`),
+      );
+      const leaseOf = new Map(leased.map((row) => [row.envelope_id, row.id]));
+      for (const result of results) {
+        if (result.kind === "granted" && result.granted > 0) result.leaseId = leaseOf.get(result.envelopeId)!;
+      }
+    }
+    return results;
   });
+}
+
+/**
+ * Applies `amounts` (row id → amount) to `table` in one statement, however many rows: the rows are
+ * locked in id order (the lock order every batch keeps: a sorted FOR UPDATE locks as the sort
+ * yields) and updated from one unnest where `guard` holds. Resolves to the first id it could not
+ * update (gone, or guard false), or null when every row moved.
+ */
+async function moveSetBased(
+  tx: Db,
+  table: typeof envelopes | typeof budgetLeases,
+  amounts: Map<string, number>,
+  change: { set: SQL; guard: SQL },
+): Promise<string | null> {
+  if (amounts.size === 0) return null;
+  const entries = sortedEntries(amounts);
+  const ids = arrayLiteral(entries.map(([id]) => id));
+  const moved = resultRows<{ id: string }>(
+    await tx.execute(sql`
+      update ${table} as t set ${change.set}
+      from (select id from ${table} where id = any(${ids}::uuid[]) order by id for update) as locked,
+           unnest(${ids}::uuid[], ${arrayLiteral(entries.map(([, amount]) => amount))}::bigint[]) as u(id, amount)
+      where t.id = locked.id and t.id = u.id and ${change.guard}
+      returning t.id`),
+  );
+  if (moved.length === entries.length) return null;
+  const done = new Set(moved.map((row) => row.id));
+  return entries.find(([id]) => !done.has(id))![0];
 }
 
 /** One hold to write: the request, and which lease paid for it on each envelope. */
@@ -137,112 +213,161 @@ export interface WriteHoldsResult {
   existing: Map<string, { organizationId: string; status: string; amount: number; currency: string }>;
 }
 
+/** Some reservation ids of a batch already existed: the transaction rolled back, to be retried without them. */
+class ReservationsExisted extends Error {
+  constructor(readonly ids: string[]) {
+    super(`reservations ${ids.join(", ")} already exist`);
+  }
+}
+
 /**
  * Makes a batch of holds durable in one transaction (the group commit): their money moves from
  * the leases that paid for them to the envelopes' held amounts. If any lease no longer has the
  * money (a sweep reclaimed it), the whole batch is refused and nothing moves.
+ *
+ * The statements are sent together (postgres.js pipelines them), so a batch costs one round trip
+ * plus begin and commit, not one per statement. That assumes every reservation id is new, which
+ * it is unless a caller retries one; if some already existed, the transaction rolls back and runs
+ * again without them.
  */
-export async function writeHolds(db: Db, holds: HoldToWrite[]): Promise<WriteHoldsResult> {
-  return db.transaction(async (tx) => {
+export async function writeHolds<T>(
+  db: Db,
+  holds: HoldToWrite[],
+  /** More to write in the same transaction, given the reservations this batch created. */
+  alsoWrite?: (tx: Db, written: Set<string>) => Promise<T>,
+): Promise<WriteHoldsResult & { also?: T }> {
+  const known = new Set<string>();
+  for (;;) {
+    try {
+      return await writeHoldsOnce(db, holds, known, alsoWrite);
+    } catch (error) {
+      if (!(error instanceof ReservationsExisted)) throw error;
+      for (const id of error.ids) known.add(id);
+    }
+  }
+}
+
+async function writeHoldsOnce<T>(
+  db: Db,
+  holds: HoldToWrite[],
+  known: Set<string>,
+  alsoWrite?: (tx: Db, written: Set<string>) => Promise<T>,
+): Promise<WriteHoldsResult & { also?: T }> {
+  // A batch may carry the same new id twice (a retry racing itself): charge it once.
+  const fresh = new Map<string, HoldToWrite>();
+  for (const h of holds) if (!known.has(h.reservationId) && !fresh.has(h.reservationId)) fresh.set(h.reservationId, h);
+  const written = new Set(fresh.keys());
+  const toWrite = [...fresh.values()];
+
+  const byEnvelope = new Map<string, number>();
+  const byLease = new Map<string, number>();
+  const links: { reservationId: string; envelopeId: string; organizationId: string; amount: number }[] = [];
+  for (const h of toWrite) {
+    for (const d of h.draws) {
+      sum(byEnvelope, d.envelopeId, h.amount.amount);
+      sum(byLease, d.leaseId, h.amount.amount);
+      links.push({ reservationId: h.reservationId, envelopeId: d.envelopeId, organizationId: h.organizationId, amount: h.amount.amount });
+    }
+  }
+
+  return db.transaction(async (transaction) => {
+    const tx = transaction as unknown as Db;
     // Arrays through unnest: one short statement for the whole batch, however large, instead of
     // a VALUES list with a parameter per cell (several times slower to parse and bind).
-    const inserted = rowsOf<{ id: string }>(
-      await tx.execute(sql`
-        insert into ${reservations} (id, organization_id, agent_id, decision_id, amount, currency, expires_at)
-        select * from unnest(
-          ${arrayLiteral(holds.map((h) => h.reservationId))}::uuid[],
-          ${arrayLiteral(holds.map((h) => h.organizationId))}::uuid[],
-          ${arrayLiteral(holds.map((h) => h.agentId))}::uuid[],
-          ${arrayLiteral(holds.map((h) => h.decisionId ?? null))}::uuid[],
-          ${arrayLiteral(holds.map((h) => h.amount.amount))}::bigint[],
-          ${arrayLiteral(holds.map((h) => h.amount.currency))}::text[],
-          ${arrayLiteral(holds.map((h) => h.expiresAt.toISOString()))}::timestamptz[])
-        on conflict (id) do nothing
-        returning id`),
-    );
-    const written = new Set(inserted.map((r) => r.id));
-    const existing: WriteHoldsResult["existing"] = new Map();
-    const duplicates = holds.filter((h) => !written.has(h.reservationId)).map((h) => h.reservationId);
-    if (duplicates.length > 0) {
-      const rows = await tx
-        .select({
-          id: reservations.id,
-          organizationId: reservations.organizationId,
-          status: reservations.status,
-          amount: reservations.amount,
-          currency: reservations.currency,
-        })
-        .from(reservations)
-        .where(inArray(reservations.id, duplicates));
-      for (const { id, ...rest } of rows) existing.set(id, rest);
-    }
+    const inserting =
+      toWrite.length === 0
+        ? Promise.resolve([])
+        : tx.execute(sql`
+            insert into ${reservations} (id, organization_id, agent_id, decision_id, amount, currency, expires_at)
+            select * from unnest(
+              ${arrayLiteral(toWrite.map((h) => h.reservationId))}::uuid[],
+              ${arrayLiteral(toWrite.map((h) => h.organizationId))}::uuid[],
+              ${arrayLiteral(toWrite.map((h) => h.agentId))}::uuid[],
+              ${arrayLiteral(toWrite.map((h) => h.decisionId ?? null))}::uuid[],
+              ${arrayLiteral(toWrite.map((h) => h.amount.amount))}::bigint[],
+              ${arrayLiteral(toWrite.map((h) => h.amount.currency))}::text[],
+              ${arrayLiteral(toWrite.map((h) => h.expiresAt.toISOString()))}::timestamptz[])
+            on conflict (id) do nothing
+            returning id`);
+    const reading =
+      known.size === 0
+        ? Promise.resolve([])
+        : tx
+            .select({
+              id: reservations.id,
+              organizationId: reservations.organizationId,
+              status: reservations.status,
+              amount: reservations.amount,
+              currency: reservations.currency,
+            })
+            .from(reservations)
+            .where(inArray(reservations.id, [...known]));
+    const moving = moveSetBased(tx, envelopes, byEnvelope, {
+      set: sql`held_amount = t.held_amount + u.amount, leased_amount = t.leased_amount - u.amount, updated_at = now()`,
+      guard: sql`t.leased_amount >= u.amount`,
+    });
+    const spending = moveSetBased(tx, budgetLeases, byLease, {
+      set: sql`amount = t.amount - u.amount`,
+      guard: sql`t.amount >= u.amount`,
+    });
+    const linking =
+      links.length === 0
+        ? Promise.resolve()
+        : tx.execute(sql`
+            with pairs as (
+              select * from unnest(
+                ${arrayLiteral(links.map((l) => l.reservationId))}::uuid[],
+                ${arrayLiteral(links.map((l) => l.envelopeId))}::uuid[],
+                ${arrayLiteral(links.map((l) => l.organizationId))}::uuid[],
+                ${arrayLiteral(links.map((l) => l.amount))}::bigint[]) as p(reservation_id, envelope_id, organization_id, amount)
+            ), linked as (
+              -- A reservation id that already existed has its links: the batch rolls back and runs again without it.
+              insert into ${reservationEnvelopes} (reservation_id, envelope_id) select reservation_id, envelope_id from pairs
+              on conflict do nothing
+            )
+            insert into ${envelopeLedger} (organization_id, envelope_id, reservation_id, kind, amount)
+            select organization_id, envelope_id, reservation_id, 'hold', amount from pairs`);
+    const also = alsoWrite?.(tx, written);
+    const [inserted, existingRows, unmoved, unspent] = await Promise.all([inserting, reading, moving, spending, linking, also]);
 
-    const byEnvelope = new Map<string, number>();
-    const byLease = new Map<string, number>();
-    const links: { reservationId: string; envelopeId: string; organizationId: string; amount: number }[] = [];
-    const seen = new Set<string>();
-    for (const h of holds) {
-      // A batch may carry the same new id twice (a retry racing itself): charge it once.
-      if (!written.has(h.reservationId) || seen.has(h.reservationId)) continue;
-      seen.add(h.reservationId);
-      for (const d of h.draws) {
-        sum(byEnvelope, d.envelopeId, h.amount.amount);
-        sum(byLease, d.leaseId, h.amount.amount);
-        links.push({ reservationId: h.reservationId, envelopeId: d.envelopeId, organizationId: h.organizationId, amount: h.amount.amount });
-      }
-    }
-    for (const [envelopeId, amount] of sortedEntries(byEnvelope)) {
-      const moved = await tx
-        .update(envelopes)
-        .set({
-          heldAmount: sql`${envelopes.heldAmount} + ${amount}`,
-          leasedAmount: sql`${envelopes.leasedAmount} - ${amount}`,
-          updatedAt: new Date(),
-        })
-        .where(and(eq(envelopes.id, envelopeId), gte(envelopes.leasedAmount, amount)))
-        .returning({ id: envelopes.id });
-      if (moved.length === 0) throw new BudgetWriteRefused(`envelope ${envelopeId} has less than ${amount} leased`);
-    }
-    for (const [leaseId, amount] of sortedEntries(byLease)) {
-      const spent = await tx
-        .update(budgetLeases)
-        .set({ amount: sql`${budgetLeases.amount} - ${amount}` })
-        .where(and(eq(budgetLeases.id, leaseId), gte(budgetLeases.amount, amount)))
-        .returning({ id: budgetLeases.id });
-      if (spent.length === 0) throw new BudgetWriteRefused(`lease ${leaseId} was reclaimed or holds less than ${amount}`, leaseId);
-    }
-    if (links.length > 0) {
-      await tx.execute(sql`
-        with pairs as (
-          select * from unnest(
-            ${arrayLiteral(links.map((l) => l.reservationId))}::uuid[],
-            ${arrayLiteral(links.map((l) => l.envelopeId))}::uuid[],
-            ${arrayLiteral(links.map((l) => l.organizationId))}::uuid[],
-            ${arrayLiteral(links.map((l) => l.amount))}::bigint[]) as p(reservation_id, envelope_id, organization_id, amount)
-        ), linked as (
-          insert into ${reservationEnvelopes} (reservation_id, envelope_id) select reservation_id, envelope_id from pairs
-        )
-        insert into ${envelopeLedger} (organization_id, envelope_id, reservation_id, kind, amount)
-        select organization_id, envelope_id, reservation_id, 'hold', amount from pairs`);
-    }
-    return { written, existing };
+    const insertedIds = new Set(resultRows<{ id: string }>(inserted).map((r) => r.id));
+    const existed = toWrite.filter((h) => !insertedIds.has(h.reservationId)).map((h) => h.reservationId);
+    if (existed.length > 0) throw new ReservationsExisted(existed);
+    if (unmoved) throw new BudgetWriteRefused(`envelope ${unmoved} has less leased than this batch holds on it`);
+    if (unspent) throw new BudgetWriteRefused(`lease ${unspent} was reclaimed or holds less than this batch spends from it`, unspent);
+    const existing: WriteHoldsResult["existing"] = new Map(existingRows.map(({ id, ...rest }) => [id, rest]));
+    return { written, existing, also: await also };
   });
 }
 
-/** Gives `amount` of a lease back to its envelope (the worker stopped needing it). */
-export async function returnToEnvelope(db: Db, lease: { envelopeId: string; leaseId: string }, amount: number): Promise<void> {
+/** Money a worker stopped needing, going back from its lease to the envelope. */
+export interface LeaseReturn {
+  envelopeId: string;
+  leaseId: string;
+  amount: number;
+}
+
+/** Gives unneeded lease money back to the envelopes, in one transaction for the whole batch. */
+export async function returnToEnvelopes(db: Db, returns: LeaseReturn[]): Promise<void> {
+  const byEnvelope = new Map<string, number>();
+  const byLease = new Map<string, number>();
+  for (const r of returns) {
+    sum(byEnvelope, r.envelopeId, r.amount);
+    sum(byLease, r.leaseId, r.amount);
+  }
   await db.transaction(async (tx) => {
-    const moved = await tx
-      .update(envelopes)
-      .set({ leasedAmount: sql`${envelopes.leasedAmount} - ${amount}`, updatedAt: new Date() })
-      .where(and(eq(envelopes.id, lease.envelopeId), gte(envelopes.leasedAmount, amount)))
-      .returning({ id: envelopes.id });
-    const shrunk = await tx
-      .update(budgetLeases)
-      .set({ amount: sql`${budgetLeases.amount} - ${amount}` })
-      .where(and(eq(budgetLeases.id, lease.leaseId), gte(budgetLeases.amount, amount)))
-      .returning({ id: budgetLeases.id });
-    if (moved.length === 0 || shrunk.length === 0) throw new BudgetWriteRefused(`lease ${lease.leaseId} holds less than ${amount}`);
+    const unmoved = await moveSetBased(tx as unknown as Db, envelopes, byEnvelope, {
+      set: sql`leased_amount = t.leased_amount - u.amount, updated_at = now()`,
+      guard: sql`t.leased_amount >= u.amount`,
+    });
+    if (unmoved) {
+      throw new BudgetWriteRefused(`envelope ${unmoved} has less leased than is returned to it`, returns.find((r) => r.envelopeId === unmoved)!.leaseId);
+    }
+    const unshrunk = await moveSetBased(tx as unknown as Db, budgetLeases, byLease, {
+      set: sql`amount = t.amount - u.amount`,
+      guard: sql`t.amount >= u.amount`,
+    });
+    if (unshrunk) throw new BudgetWriteRefused(`lease ${unshrunk} holds less than is returned from it`, unshrunk);
   });
 }
 
@@ -381,7 +506,7 @@ interface Moved {
 
 /** Takes settled reservations' money out of held (into committed for what was spent) and logs it. */
 async function moveOutOfHeld(tx: Db, settled: Moved[]): Promise<void> {
-  const links = rowsOf<{ reservation_id: string; envelope_id: string }>(
+  const links = resultRows<{ reservation_id: string; envelope_id: string }>(
     await tx.execute(sql`
       select reservation_id, envelope_id from ${reservationEnvelopes}
       where reservation_id = any(${arrayLiteral(settled.map((s) => s.reservationId))}::uuid[])`),
@@ -398,17 +523,17 @@ async function moveOutOfHeld(tx: Db, settled: Moved[]): Promise<void> {
     if (s.kind === "commit") ledger.push({ ...entry, kind: "commit", amount: s.spent });
     if (s.held - s.spent > 0) ledger.push({ ...entry, kind: s.kind === "expire" ? "expire" : "release", amount: s.held - s.spent });
   }
-  for (const [envelopeId, held] of sortedEntries(heldOut)) {
-    const spent = spentIn.get(envelopeId) ?? 0;
+  if (heldOut.size > 0) {
+    const entries = sortedEntries(heldOut);
+    const ids = arrayLiteral(entries.map(([id]) => id));
     // INVARIANT: held + committed <= limit — committing moves at most what was held.
-    await tx
-      .update(envelopes)
-      .set({
-        heldAmount: sql`${envelopes.heldAmount} - ${held}`,
-        committedAmount: sql`${envelopes.committedAmount} + ${spent}`,
-        updatedAt: new Date(),
-      })
-      .where(eq(envelopes.id, envelopeId));
+    await tx.execute(sql`
+      update ${envelopes} as t
+      set held_amount = t.held_amount - u.held, committed_amount = t.committed_amount + u.spent, updated_at = now()
+      from (select id from ${envelopes} where id = any(${ids}::uuid[]) order by id for update) as locked,
+           unnest(${ids}::uuid[], ${arrayLiteral(entries.map(([, held]) => held))}::bigint[],
+                  ${arrayLiteral(entries.map(([id]) => spentIn.get(id) ?? 0))}::bigint[]) as u(id, held, spent)
+      where t.id = locked.id and t.id = u.id`);
   }
   if (ledger.length > 0) {
     await tx.execute(sql`

@@ -56,7 +56,8 @@ export interface BudgetRefusal {
   envelopeKey?: string;
 }
 
-export type HoldResult = { outcome: "held"; reservationId: string } | BudgetRefusal;
+/** A hold's answer; `rider` is what the budget's rider wrote with it (see BudgetOptions.rider). */
+export type HoldResult<O = unknown> = { outcome: "held"; reservationId: string; rider?: O } | BudgetRefusal;
 export type CommitResult = { outcome: "committed"; reservationId: string; amount: Money } | BudgetRefusal;
 export type ReleaseResult = { outcome: "released"; reservationId: string } | BudgetRefusal;
 

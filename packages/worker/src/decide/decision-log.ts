@@ -1,5 +1,6 @@
-import { agentSessions, decisions, type Db } from "@tollgate/db";
+import { agentSessions, decisions, recordset, resultRows, type Db } from "@tollgate/db";
 import { and, eq, or, sql } from "drizzle-orm";
+import type { Budget, HoldRider } from "../budget";
 import { groupCommit, writeOrSplit } from "../budget/group-commit";
 
 type DecisionRow = typeof decisions.$inferSelect;
@@ -19,63 +20,60 @@ interface Pending {
 }
 
 /**
+ * Writes decisions (and the sessions they name) within `tx`. A decision whose agent already
+ * logged its request id is not written: its result carries the first decision of record.
+ * Callers settle their entries only after `tx` commits: "logged" means durable.
+ */
+export async function writeDecisions(tx: Db, entries: DecisionEntry[]): Promise<LogResult[]> {
+  // One statement: the sessions the batch names are upserted and joined in, so the decisions
+  // need no second round trip to learn their session ids.
+  const input = recordset(decisions, entries, "input", { sessionExternalId: "text" });
+  const columns = sql.raw(input.columns.join(", "));
+  const values = sql.raw(input.columns.map((column) => (column === "session_id" ? "sessions.id" : `input.${column}`)).join(", "));
+  const inserted = resultRows<{ id: string }>(
+    await tx.execute(sql`
+      with input as (select * from ${input.from}),
+      sessions as (
+        insert into ${agentSessions} (organization_id, agent_id, external_id, started_at, last_seen_at)
+        select organization_id, agent_id, session_external_id, min(created_at), max(created_at)
+        from input group by organization_id, agent_id, session_external_id
+        on conflict (agent_id, external_id) do update
+          set last_seen_at = greatest(${agentSessions}.last_seen_at, excluded.last_seen_at)
+        returning id, agent_id, external_id
+      )
+      insert into ${decisions} (${columns})
+      select ${values} from input
+      join sessions on sessions.agent_id = input.agent_id and sessions.external_id = input.session_external_id
+      on conflict (agent_id, request_id) do nothing
+      returning id`),
+  );
+  const logged = new Set(inserted.map((row) => row.id));
+  const losers = entries.filter((entry) => !logged.has(entry.id));
+  const firsts =
+    losers.length === 0
+      ? []
+      : await tx
+          .select()
+          .from(decisions)
+          .where(or(...losers.map((entry) => and(eq(decisions.agentId, entry.agentId), eq(decisions.requestId, entry.requestId)))));
+  const firstOf = new Map(firsts.map((row) => [`${row.agentId}\u0000${row.requestId}`, row]));
+  return entries.map((entry) => {
+    const first = firstOf.get(`${entry.agentId}\u0000${entry.requestId}`);
+    return logged.has(entry.id) || !first ? { kind: "logged" } : { kind: "duplicate", first };
+  });
+}
+
+/**
  * The decision log, written in group commits: every entry that arrives while a batch is being
  * written goes into the next one, so a busy worker pays one transaction for many decisions.
  * `record` resolves once the decision is durable (or known to be a duplicate), which is when the
- * worker may answer the client.
+ * worker may answer the client. (Decisions that hold money are written with their hold instead,
+ * in the budget's transaction: see `writeDecisions`.)
  */
 export function openDecisionLog(db: Db, maxBatch = 500) {
   async function write(batch: Pending[]): Promise<void> {
-    // Entries are settled after the transaction commits, never inside it: "logged" means durable.
-    const settleAll = await db.transaction(async (tx) => {
-      const sessionKeys = new Map<string, Pending["entry"]>();
-      for (const { entry } of batch) sessionKeys.set(`${entry.agentId}\u0000${entry.sessionExternalId}`, entry);
-      const sessions = await tx
-        .insert(agentSessions)
-        .values(
-          [...sessionKeys.values()].map((entry) => ({
-            organizationId: entry.organizationId,
-            agentId: entry.agentId,
-            externalId: entry.sessionExternalId,
-            startedAt: entry.createdAt,
-            lastSeenAt: entry.createdAt,
-          })),
-        )
-        .onConflictDoUpdate({
-          target: [agentSessions.agentId, agentSessions.externalId],
-          set: { lastSeenAt: sql`greatest(${agentSessions.lastSeenAt}, excluded.last_seen_at)` },
-        })
-        .returning({ id: agentSessions.id, agentId: agentSessions.agentId, externalId: agentSessions.externalId });
-      const sessionId = new Map(sessions.map((row) => [`${row.agentId}\u0000${row.externalId}`, row.id]));
-
-      const inserted = await tx
-        .insert(decisions)
-        .values(
-          batch.map(({ entry: { sessionExternalId, ...row } }) => ({
-            ...row,
-            sessionId: sessionId.get(`${row.agentId}\u0000${sessionExternalId}`),
-          })),
-        )
-        .onConflictDoNothing({ target: [decisions.agentId, decisions.requestId] })
-        .returning({ id: decisions.id });
-      const logged = new Set(inserted.map((row) => row.id));
-      const losers = batch.filter(({ entry }) => !logged.has(entry.id));
-      const firsts =
-        losers.length === 0
-          ? []
-          : await tx
-              .select()
-              .from(decisions)
-              .where(or(...losers.map(({ entry }) => and(eq(decisions.agentId, entry.agentId), eq(decisions.requestId, entry.requestId)))));
-      const firstOf = new Map(firsts.map((row) => [`${row.agentId}\u0000${row.requestId}`, row]));
-      return () => {
-        for (const pending of batch) {
-          const first = firstOf.get(`${pending.entry.agentId}\u0000${pending.entry.requestId}`);
-          pending.settle(logged.has(pending.entry.id) || !first ? { kind: "logged" } : { kind: "duplicate", first });
-        }
-      };
-    });
-    settleAll();
+    const results = await db.transaction((tx) => writeDecisions(tx as unknown as Db, batch.map((pending) => pending.entry)));
+    batch.forEach((pending, i) => pending.settle(results[i]!));
   }
 
   const queue = groupCommit<Pending>(
@@ -92,3 +90,16 @@ export function openDecisionLog(db: Db, maxBatch = 500) {
 }
 
 export type DecisionLog = ReturnType<typeof openDecisionLog>;
+
+/**
+ * A decision that holds money, built when its hold is written (so its latency counts the wait
+ * for the hold) and written in the hold's transaction: one commit makes both durable.
+ */
+export type RidingDecision = () => DecisionEntry;
+
+export const decisionRider: HoldRider<RidingDecision, LogResult> = {
+  write: (tx, entries) => writeDecisions(tx, entries.map((entry) => entry())),
+};
+
+/** The budget of a decision worker: its holds carry their decisions. */
+export type DecisionBudget = Budget<RidingDecision, LogResult>;

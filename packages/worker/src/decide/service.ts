@@ -1,14 +1,18 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import { APPROVAL_CHANNEL, approvals, reservations, type ApprovalNotice, type Db } from "@tollgate/db";
-import { evaluate, findKeyByHash, hashApiKey, signReceipt, type Decision, type Envelope, type LoadedSnapshot, type Money } from "@tollgate/policy";
-import { and, eq, sql } from "drizzle-orm";
-import type { Budget, EnvelopeToHold } from "../budget";
+import { randomUUID } from "node:crypto";
+import { approvals, reservations, type Db } from "@tollgate/db";
+import { evaluate, findKeyByHash, hashApiKey, type Decision, type Envelope, type LoadedSnapshot } from "@tollgate/policy";
+import { and, eq } from "drizzle-orm";
+import type { EnvelopeToHold } from "../budget";
 import { isUuid } from "../budget/types";
 import { errorResponse, type WorkerRequest, type WorkerResponse } from "../core";
 import type { SnapshotStore } from "../snapshots/store";
+import { approvedCap } from "./approval-cap";
+import { drawStandingGrant } from "./approval-grants";
 import type { ApprovalWaiters } from "./approval-waiters";
+import { createApprovalDesk } from "./approvals";
 import type { SessionBreaker } from "./breaker";
-import type { DecisionLog } from "./decision-log";
+import type { DecisionBudget, DecisionEntry, DecisionLog, LogResult } from "./decision-log";
+import { createReceiptSigner } from "./receipts";
 import { responseOfLogged, wireReason, type DecisionResponse, type WireReason } from "./responses";
 import type { WorkerUsage } from "./usage";
 import { commitBodySchema, decisionBodySchema, parseBody, type DecisionBody } from "./wire";
@@ -16,7 +20,7 @@ import { commitBodySchema, decisionBodySchema, parseBody, type DecisionBody } fr
 export interface DecisionServiceConfig {
   db: Db;
   store: SnapshotStore;
-  budget: Budget;
+  budget: DecisionBudget;
   log: DecisionLog;
   usage: WorkerUsage;
   approvalWaiters: ApprovalWaiters;
@@ -39,13 +43,6 @@ const BEARER = /^Bearer ([^\s]+)$/;
 
 const ok = (body: unknown): WorkerResponse => ({ status: 200, body });
 
-/** The longest a client may hold a long-poll open; it asks again after. */
-export const MAX_APPROVAL_WAIT_MS = 30_000;
-// A missed notification delays the answer by at most this much.
-const APPROVAL_RECHECK_MS = 500;
-
-type ApprovalRow = typeof approvals.$inferSelect;
-
 /**
  * The decision worker's API behind the adapters: authenticate the key against the snapshot,
  * validate, evaluate in memory, hold on the budget, log durably, answer.
@@ -53,6 +50,8 @@ type ApprovalRow = typeof approvals.$inferSelect;
 export function createDecisionService(config: DecisionServiceConfig) {
   const { store, budget, log, usage, now } = config;
   const recent = new Map<string, Promise<WorkerResponse>>();
+  const receiptFor = createReceiptSigner(store, config.holdTtlMs);
+  const desk = createApprovalDesk({ db: config.db, budget, waiters: config.approvalWaiters, receiptFor, now, approvalTtlMs: config.approvalTtlMs });
   const cacheSize = config.idempotencyCacheSize ?? 100_000;
 
   function authenticate(request: WorkerRequest): Authenticated | { refusal: WorkerResponse } {
@@ -101,9 +100,17 @@ export function createDecisionService(config: DecisionServiceConfig) {
     chain: readonly string[];
     shadowOutcome: Decision["outcome"] | null;
     retryAfterMs: number | null;
+    /** Set when the decision was written with its hold (see decisionRider). */
+    logged?: LogResult;
   }
 
-  async function judge(caller: Authenticated, body: DecisionBody, decisionId: string, at: Date): Promise<Verdict> {
+  async function judge(
+    caller: Authenticated,
+    body: DecisionBody,
+    decisionId: string,
+    at: Date,
+    entryOf: (verdict: Verdict) => DecisionEntry,
+  ): Promise<Verdict> {
     if (config.breaker.isTripped(caller.agentId, body.sessionId)) {
       const message = `session ${body.sessionId} tripped its circuit breaker; a person must reset it in the console`;
       const reasons = [{ code: "session_tripped", message, rule: null, policyVersion: caller.snapshot.version }];
@@ -118,10 +125,16 @@ export function createDecisionService(config: DecisionServiceConfig) {
       shadowOutcome: decision.shadow?.outcome ?? null,
       retryAfterMs: decision.retryAfterMs,
     };
+    if (verdict.outcome === "pending" && body.amount && verdict.reasons.every((r) => r.code.startsWith("approval_required_"))) {
+      // A reviewer may have approved "and up to X more in this session": drawn atomically, it stands in for a new approval.
+      const grant = await drawStandingGrant(config.db, { organizationId: caller.organizationId, agentId: caller.agentId, sessionId: body.sessionId, action: body.action, amount: body.amount, at });
+      if (grant) verdict.outcome = "allow";
+    }
     if (verdict.outcome === "deny" || !body.amount || body.amount.amount === 0 || decision.holds.length === 0) return verdict;
 
     const reservationId = randomUUID();
-    const held = await budget.hold({
+    const held = await budget.hold(
+      {
       organizationId: caller.organizationId,
       reservationId,
       agentId: caller.agentId,
@@ -129,8 +142,10 @@ export function createDecisionService(config: DecisionServiceConfig) {
       envelopes: decision.holds.map(toHold),
       amount: body.amount,
       expiresAt: new Date(at.getTime() + (verdict.outcome === "pending" ? config.approvalTtlMs : config.holdTtlMs)),
-    });
-    if (held.outcome === "held") return { ...verdict, reservationId };
+      },
+      () => entryOf({ ...verdict, reservationId }),
+    );
+    if (held.outcome === "held") return { ...verdict, reservationId, ...(held.rider ? { logged: held.rider } : {}) };
     const envelope = decision.holds.find((candidate) => candidate.key === held.envelopeKey);
     const reason = {
       code: held.code === "envelope_exceeded" ? "envelope_exhausted" : held.code,
@@ -145,9 +160,7 @@ export function createDecisionService(config: DecisionServiceConfig) {
     const started = process.hrtime.bigint();
     const at = now();
     const decisionId = randomUUID();
-    const { outcome, reasons, reservationId, chain, shadowOutcome, retryAfterMs } = await judge(caller, body, decisionId, at);
-
-    const logged = await log.record({
+    const entryOf = (verdict: Verdict): DecisionEntry => ({
       id: decisionId,
       organizationId: caller.organizationId,
       agentId: caller.agentId,
@@ -159,16 +172,20 @@ export function createDecisionService(config: DecisionServiceConfig) {
       merchant: body.merchant ?? null,
       category: body.category ?? null,
       onBehalfOf: body.onBehalfOf ?? null,
-      chain: [...chain],
-      outcome,
-      reasons,
-      shadowOutcome,
+      chain: [...verdict.chain],
+      outcome: verdict.outcome,
+      reasons: verdict.reasons,
+      shadowOutcome: verdict.shadowOutcome,
       snapshotVersion: caller.snapshot.version,
       workerId: config.workerId,
       latencyUs: Number((process.hrtime.bigint() - started) / 1000n),
       metadata: body.metadata ?? null,
       createdAt: at,
     });
+    const verdict = await judge(caller, body, decisionId, at, entryOf);
+    const { outcome, reasons, reservationId, retryAfterMs } = verdict;
+    // A hold's decision was written in the hold's transaction; every other decision is logged here.
+    const logged = verdict.logged ?? (await log.record(entryOf(verdict)));
     if (logged.kind !== "logged") {
       // Never answer a decision that is not durable, and never hold twice for one request id.
       if (reservationId) await budget.release({ organizationId: caller.organizationId, reservationId });
@@ -182,70 +199,26 @@ export function createDecisionService(config: DecisionServiceConfig) {
     const response: DecisionResponse = { decision: outcome, decisionId, reasons, policyVersion: caller.snapshot.version };
     if (outcome === "allow") {
       if (reservationId) response.reservationId = reservationId;
-      response.receipt = receiptFor(caller, { action: body.action, cap: body.amount ?? null, merchant: body.merchant ?? null }, decisionId, reservationId, at);
+      response.receipt = receiptFor(
+        {
+          organizationId: caller.organizationId,
+          agentId: caller.agentId,
+          action: body.action,
+          cap: body.amount ?? null,
+          merchant: body.merchant ?? null,
+          decisionId,
+          reservationId: reservationId ?? null,
+        },
+        at,
+      );
     }
     if (outcome === "allow" && body.merchant) usage.spentWith(caller.agentId, body.merchant);
     if (outcome === "pending") {
-      response.approvalId = await openApproval(caller, decisionId, body, reasons, reservationId, at);
+      response.approvalId = await desk.open(caller, { decisionId, body, reasons, reservationId, at });
       if (reservationId) response.reservationId = reservationId;
     }
     if (retryAfterMs !== null && outcome === "deny") response.retryAfterMs = retryAfterMs;
     return ok(response);
-  }
-
-  /** The allow as a signed receipt the tool or merchant can check offline (see verifyReceipt). */
-  function receiptFor(
-    caller: Authenticated,
-    call: { action: string; cap: Money | null; merchant: string | null },
-    decisionId: string,
-    reservationId: string | undefined,
-    at: Date,
-  ) {
-    const key = store.receiptKey(caller.organizationId);
-    if (!key) return undefined;
-    const issuedAt = Math.floor(at.getTime() / 1000);
-    return signReceipt(
-      {
-        org: caller.organizationId,
-        sub: caller.agentId,
-        act: call.action,
-        cap: call.cap,
-        mer: call.merchant,
-        did: decisionId,
-        rid: reservationId ?? null,
-        nonce: randomBytes(16).toString("base64url"),
-        iat: issuedAt,
-        exp: issuedAt + Math.ceil(config.holdTtlMs / 1000),
-      },
-      key,
-    );
-  }
-
-  async function openApproval(
-    caller: Authenticated,
-    decisionId: string,
-    body: DecisionBody,
-    reasons: WireReason[],
-    reservationId: string | undefined,
-    at: Date,
-  ): Promise<string> {
-    const [approval] = await config.db
-      .insert(approvals)
-      .values({
-        organizationId: caller.organizationId,
-        decisionId,
-        agentId: caller.agentId,
-        reservationId: reservationId ?? null,
-        action: body.action,
-        merchant: body.merchant ?? null,
-        amount: body.amount?.amount ?? 0,
-        currency: body.amount?.currency ?? "USD",
-        reasons,
-        expiresAt: new Date(at.getTime() + config.approvalTtlMs),
-        createdAt: at,
-      })
-      .returning({ id: approvals.id });
-    return approval!.id;
   }
 
   async function loggedResponse(row: Parameters<typeof responseOfLogged>[0]): Promise<DecisionResponse> {
@@ -258,61 +231,6 @@ export function createDecisionService(config: DecisionServiceConfig) {
       .from(approvals)
       .where(and(eq(approvals.organizationId, row.organizationId), eq(approvals.decisionId, row.id)));
     return responseOfLogged(row, { reservationId: reservation?.id, approvalId: approval?.id });
-  }
-
-  /** Expires a pending approval whose time is up, returning its hold; the first to see it does it. */
-  async function expireIfDue(row: ApprovalRow, at: Date): Promise<ApprovalRow> {
-    if (row.status !== "pending" || row.expiresAt > at) return row;
-    const [expired] = await config.db
-      .update(approvals)
-      .set({ status: "expired", decidedAt: at })
-      .where(and(eq(approvals.id, row.id), eq(approvals.status, "pending")))
-      .returning();
-    if (!expired) return row;
-    if (expired.reservationId) await budget.release({ organizationId: row.organizationId, reservationId: expired.reservationId });
-    const notice: ApprovalNotice = { approvalId: row.id, status: "expired" };
-    await config.db.execute(sql`select pg_notify(${APPROVAL_CHANNEL}, ${JSON.stringify(notice)})`);
-    return expired;
-  }
-
-  /** An approval as the agent sees it: approved is an allow (with a receipt for the approved cap). */
-  function approvalView(caller: Authenticated, row: ApprovalRow) {
-    const decision = row.status === "approved" ? "allow" : row.status === "pending" ? "pending" : "deny";
-    const view: Record<string, unknown> = {
-      approvalId: row.id,
-      decisionId: row.decisionId,
-      status: row.status,
-      decision,
-      expiresAt: row.expiresAt.toISOString(),
-      decidedAt: row.decidedAt?.toISOString() ?? null,
-      note: row.note,
-    };
-    if (row.status === "approved") {
-      const cap = { amount: row.approvedAmount ?? row.amount, currency: row.currency };
-      view.approvedAmount = cap;
-      view.reservationId = row.reservationId;
-      view.receipt = receiptFor(caller, { action: row.action, cap, merchant: row.merchant }, row.decisionId, row.reservationId ?? undefined, now());
-    }
-    return view;
-  }
-
-  async function waitForApproval(caller: Authenticated, approvalId: string, waitMs: number): Promise<WorkerResponse> {
-    const deadline = now().getTime() + waitMs;
-    for (;;) {
-      const [found] = await config.db
-        .select()
-        .from(approvals)
-        .where(and(eq(approvals.id, approvalId), eq(approvals.organizationId, caller.organizationId), eq(approvals.agentId, caller.agentId)));
-      if (!found) return errorResponse(404, "approval_not_found", `approval ${approvalId}: no such approval for this agent`);
-      const row = await expireIfDue(found, now());
-      // A reviewer's deny is final: the held amount goes back (releasing twice is harmless).
-      if (row.status === "denied" && row.reservationId) {
-        await budget.release({ organizationId: caller.organizationId, reservationId: row.reservationId });
-      }
-      const left = deadline - now().getTime();
-      if (row.status !== "pending" || left <= 0) return ok(approvalView(caller, row));
-      await config.approvalWaiters.sleep(approvalId, Math.min(left, APPROVAL_RECHECK_MS, row.expiresAt.getTime() - now().getTime() + 1));
-    }
   }
 
   /** The same request id from the same agent answers with the first decision, never a second hold. */
@@ -344,6 +262,11 @@ export function createDecisionService(config: DecisionServiceConfig) {
       if ("refusal" in caller) return caller.refusal;
       const parsed = parseBody(commitBodySchema, request.body);
       if ("refusal" in parsed) return parsed.refusal;
+      // A reviewer who approved less than was asked capped the spend below the hold.
+      const cap = isUuid(reservationId) ? await approvedCap(config.db, caller.organizationId, reservationId) : null;
+      if (cap !== null && parsed.value.amount.amount > cap) {
+        return errorResponse(400, "commit_exceeds_approval", `amount: must be at most ${cap}, the amount a reviewer approved`);
+      }
       const result = await budget.commit({ organizationId: caller.organizationId, reservationId, amount: parsed.value.amount });
       if (result.outcome === "refused") return budgetRefusal(result.code, result.message);
       return ok({ reservationId, status: "committed", amount: result.amount });
@@ -353,12 +276,17 @@ export function createDecisionService(config: DecisionServiceConfig) {
     async approval(request: WorkerRequest, approvalId: string, waitMs: string | null): Promise<WorkerResponse> {
       const caller = authenticate(request);
       if ("refusal" in caller) return caller.refusal;
-      if (!isUuid(approvalId)) return errorResponse(400, "invalid_field", `id: must be an approval id (a UUID), got ${JSON.stringify(approvalId)}`);
-      const wait = waitMs === null || waitMs === "" ? 0 : Number(waitMs);
-      if (!Number.isSafeInteger(wait) || wait < 0 || wait > MAX_APPROVAL_WAIT_MS) {
-        return errorResponse(400, "invalid_field", `waitMs: must be a whole number of milliseconds from 0 to ${MAX_APPROVAL_WAIT_MS}`);
-      }
-      return waitForApproval(caller, approvalId, wait);
+      return desk.answer(caller, approvalId, waitMs);
+    },
+
+    /**
+     * `GET /v1/organizations/{id}/receipt-keys`: the public half of the key this worker signs the
+     * organization's receipts with. Public by nature, so asked without a key: a merchant has none.
+     */
+    receiptKeys(organizationId: string): WorkerResponse {
+      const key = store.receiptKey(organizationId);
+      if (!key) return errorResponse(404, "organization_not_found", `organization ${organizationId}: this worker signs no receipts for it`);
+      return ok({ organizationId, keys: { [key.keyId]: key.publicKey } });
     },
 
     async release(request: WorkerRequest, reservationId: string): Promise<WorkerResponse> {

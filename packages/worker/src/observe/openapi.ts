@@ -84,6 +84,12 @@ export const approvalViewSchema = z.object({
   receipt: z.string().optional(),
 });
 
+/** The body of a `GET /v1/organizations/{id}/receipt-keys` answer: what `verifyReceipt` needs. */
+export const receiptKeysSchema = z.object({
+  organizationId: z.uuid(),
+  keys: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)).describe("Ed25519 public keys (hex) by key id, as receipts name them in `kid`."),
+});
+
 /** The body of a `GET /healthz` answer. */
 export const healthSchema = z.object({
   status: z.literal("ok"),
@@ -117,7 +123,7 @@ const waitMs = {
   name: "waitMs",
   in: "query",
   required: false,
-  // The cap lives in decide/service (MAX_APPROVAL_WAIT_MS); importing it would pull the database into the core.
+  // The cap lives in decide/approvals (MAX_APPROVAL_WAIT_MS); importing it would pull the database into the core.
   description: "Milliseconds to wait for a human's answer before answering pending; the worker caps it (400 above the cap).",
   schema: { type: "integer", minimum: 0 },
 };
@@ -192,6 +198,18 @@ export function buildOpenApiDocument(options: { version: string }) {
           },
         },
       },
+      "/v1/organizations/{id}/receipt-keys": {
+        get: {
+          operationId: "receiptKeys",
+          summary: "The public keys an organization's decision receipts are signed with, for offline verification.",
+          security: [],
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+          responses: {
+            "200": { description: "The organization's receipt public keys.", ...json("ReceiptKeys") },
+            "404": error("This worker signs no receipts for that organization."),
+          },
+        },
+      },
       "/healthz": {
         get: {
           operationId: "health",
@@ -226,6 +244,7 @@ export function buildOpenApiDocument(options: { version: string }) {
         ReleaseResponse: component(releaseResponseSchema, "output"),
         Approval: component(approvalViewSchema, "output"),
         Health: component(healthSchema, "output"),
+        ReceiptKeys: component(receiptKeysSchema, "output"),
         Error: component(errorBodySchema, "output"),
       },
     },

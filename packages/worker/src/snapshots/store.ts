@@ -9,6 +9,8 @@ import type { LoadedSnapshot } from "@tollgate/policy";
 export interface ReceiptKey {
   keyId: string;
   privateKey: string;
+  /** Published (GET /v1/organizations/{id}/receipt-keys) so tools and merchants can verify receipts offline. */
+  publicKey: string;
 }
 
 export class SnapshotStore {

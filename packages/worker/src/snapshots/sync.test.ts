@@ -116,4 +116,52 @@ describe.each(testDrivers)("snapshot sync on %s", (driver) => {
       await sync.stop();
     }
   });
+
+  it("starts and serves the other organizations when one fails to load, and retries it on the next pass", async () => {
+    const failing = await organizationWithKey(database);
+    const healthy = await organizationWithKey(database);
+    created.push(failing.org.id, healthy.org.id);
+    for (const { org } of [failing, healthy]) await publishSnapshot({ db: database.db, organizationId: org.id, cause: "test", now: new Date() });
+    // The database refuses this worker's report for one organization, as it would for an
+    // organization deleted between the listing and the load.
+    const trigger = `refuse_${failing.org.id.slice(0, 8)}_${driver}`;
+    await database.db.execute(
+      sql.raw(`create function ${trigger}() returns trigger language plpgsql as $$ begin
+        if new.organization_id = '${failing.org.id}' then raise exception 'refused for the test'; end if; return new; end $$`),
+    );
+    await database.db.execute(sql.raw(`create trigger ${trigger} before insert or update on worker_snapshots for each row execute function ${trigger}()`));
+    const warnings: string[] = [];
+    const workerId = `w-isolate-${driver}-${failing.org.id.slice(0, 8)}`;
+    const reportedVersion = async (organizationId: string) =>
+      (
+        await database.db
+          .select()
+          .from(workerSnapshots)
+          .where(and(eq(workerSnapshots.workerId, workerId), eq(workerSnapshots.organizationId, organizationId)))
+      )[0]?.snapshotVersion;
+    let sync: Awaited<ReturnType<typeof startSnapshotSync>> | undefined;
+    try {
+      sync = await startSnapshotSync({
+        database,
+        store: new SnapshotStore(),
+        workerId,
+        version: "test",
+        pollMs: 60_000,
+        now: () => new Date(),
+        log: (level, msg) => level === "warn" && warnings.push(msg),
+      });
+      expect(warnings).toContain("an organization's snapshot failed to load; retrying on the next pass");
+      expect(await reportedVersion(healthy.org.id)).toBe(1);
+      expect(await reportedVersion(failing.org.id)).toBeUndefined();
+    } finally {
+      await database.db.execute(sql.raw(`drop trigger ${trigger} on worker_snapshots`));
+      await database.db.execute(sql.raw(`drop function ${trigger}()`));
+    }
+    try {
+      await sync.refresh();
+      expect(await reportedVersion(failing.org.id)).toBe(1);
+    } finally {
+      await sync.stop();
+    }
+  });
 });

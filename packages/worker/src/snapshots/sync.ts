@@ -55,12 +55,17 @@ export async function startSnapshotSync(options: SnapshotSyncOptions): Promise<{
       return;
     }
     const [receipt] = await db
-      .select({ keyId: signingKeys.id, privateKey: signingKeys.privateKey })
+      .select({ keyId: signingKeys.id, privateKey: signingKeys.privateKey, publicKey: signingKeys.publicKey })
       .from(signingKeys)
       .where(and(eq(signingKeys.organizationId, organizationId), eq(signingKeys.purpose, "receipt"), isNull(signingKeys.retiredAt)))
       .orderBy(desc(signingKeys.createdAt))
       .limit(1);
-    if (!store.install(loaded.snapshot, receipt)) return;
+    if (store.install(loaded.snapshot, receipt)) log("info", "snapshot loaded", { organizationId, version });
+  }
+
+  /** The version this worker last told the database it serves, per organization. */
+  const reported = new Map<string, number>();
+  async function report(organizationId: string, version: number): Promise<void> {
     await db
       .insert(workerSnapshots)
       .values({ workerId, organizationId, snapshotVersion: version, loadedAt: now() })
@@ -68,7 +73,7 @@ export async function startSnapshotSync(options: SnapshotSyncOptions): Promise<{
         target: [workerSnapshots.workerId, workerSnapshots.organizationId],
         set: { snapshotVersion: version, loadedAt: now() },
       });
-    log("info", "snapshot loaded", { organizationId, version });
+    reported.set(organizationId, version);
   }
 
   let refreshing: Promise<void> | undefined;
@@ -82,8 +87,16 @@ export async function startSnapshotSync(options: SnapshotSyncOptions): Promise<{
           .orderBy(snapshots.organizationId, desc(snapshots.version));
         store.lastContactMs = now().getTime();
         const served = store.versions();
+        // One organization's failure (deleted mid-pass, a failed write) must not keep the others
+        // from loading; it is retried, load and report alike, on the next pass.
         for (const { organizationId, version } of newest) {
-          if ((served[organizationId] ?? 0) < version) await loadOrganization(organizationId, version);
+          try {
+            if ((served[organizationId] ?? 0) < version) await loadOrganization(organizationId, version);
+            const serving = store.forOrganization(organizationId)?.version;
+            if (serving !== undefined && reported.get(organizationId) !== serving) await report(organizationId, serving);
+          } catch (error) {
+            log("warn", "an organization's snapshot failed to load; retrying on the next pass", { organizationId, version, error: String(error) });
+          }
         }
         await db.update(workers).set({ heartbeatAt: now() }).where(eq(workers.id, workerId));
       } finally {

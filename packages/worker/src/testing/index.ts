@@ -1,8 +1,17 @@
 import { issueAgentKey, publishSnapshot } from "@tollgate/api";
-import { apiKeys, organizations, policies, policyVersions, type Database } from "@tollgate/db";
-import { agentFixture, organizationFixture, userFixture } from "@tollgate/db/testing";
+import { announceApproval, apiKeys, approvals, organizations, type Database } from "@tollgate/db";
+import { agentFixture, organizationFixture, publishedPolicyFixture, userFixture } from "@tollgate/db/testing";
 import { eq } from "drizzle-orm";
 import { serveWorker, type ServeOptions } from "../serve";
+
+/** Agents tagged `purchasing` may shop; over 50.00 EUR a human approves. For tests of approvals. */
+export const purchasingPolicy = {
+  name: "purchasing",
+  selector: { tags: ["purchasing"] },
+  grants: [{ id: "shop", actions: ["shop.*"] }],
+  limits: [{ id: "daily", period: "day", amount: 1_000_000, currency: "EUR" }],
+  approvals: [{ id: "over-50", when: "amount_over", amount: 5_000, currency: "EUR" }],
+};
 
 export interface TestWorker {
   url: string;
@@ -12,6 +21,8 @@ export interface TestWorker {
   key: string;
   /** A reviewer of the organization, to decide approvals as a person would. */
   reviewerId: string;
+  /** Decides an approval as the organization's reviewer would, and tells the waiting workers. */
+  decide: (approvalId: string, verdict: { approvedAmount: number } | "denied", note?: string) => Promise<void>;
   /** Stops the worker and deletes the organization with everything it owns. */
   stop: () => Promise<void>;
 }
@@ -30,16 +41,7 @@ export async function startTestWorker(
   const reviewer = await userFixture(database.db, org.id, { role: "reviewer" });
   const issued = issueAgentKey();
   await database.db.insert(apiKeys).values({ organizationId: org.id, agentId: agent.id, prefix: issued.prefix, hash: issued.hash });
-  const [row] = await database.db.insert(policies).values({ organizationId: org.id, name: String(policy.name) }).returning();
-  await database.db.insert(policyVersions).values({
-    organizationId: org.id,
-    policyId: row!.id,
-    version: 1,
-    source: JSON.stringify(policy),
-    document: policy,
-    status: "published",
-    publishedAt: new Date(),
-  });
+  await publishedPolicyFixture(database.db, org.id, { ...policy, name: String(policy.name) });
   await publishSnapshot({ db: database.db, organizationId: org.id, cause: "test", now: new Date() });
   const worker = await serveWorker({
     host: "127.0.0.1",
@@ -55,6 +57,14 @@ export async function startTestWorker(
     agentId: agent.id,
     key: issued.key,
     reviewerId: reviewer.id,
+    async decide(approvalId, verdict, note) {
+      const status = verdict === "denied" ? "denied" : "approved";
+      await database.db
+        .update(approvals)
+        .set({ status, approvedAmount: verdict === "denied" ? null : verdict.approvedAmount, decidedByUserId: reviewer.id, decidedAt: new Date(), note: note ?? `${status} in a test` })
+        .where(eq(approvals.id, approvalId));
+      await announceApproval(database.db, { organizationId: org.id, approvalId, status });
+    },
     async stop() {
       await worker.stop();
       await database.db.delete(organizations).where(eq(organizations.id, org.id));

@@ -1,0 +1,150 @@
+import { announceApproval, approvals, type Db } from "@tollgate/db";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Budget } from "../budget";
+import { isUuid } from "../budget/types";
+import { errorResponse, type WorkerResponse } from "../core";
+import { expireIfDue } from "./approval-expiry";
+import { enqueueApprovalWebhook } from "./approval-webhooks";
+import type { ApprovalWaiters } from "./approval-waiters";
+import type { ReceiptSigner } from "./receipts";
+import type { WireReason } from "./responses";
+import type { DecisionBody } from "./wire";
+
+/** The longest a client may hold a long-poll open; it asks again after. */
+export const MAX_APPROVAL_WAIT_MS = 30_000;
+// A missed notification delays the answer by at most this much.
+const APPROVAL_RECHECK_MS = 500;
+
+type ApprovalRow = typeof approvals.$inferSelect;
+
+/** The agent asking, as the decision service authenticated it. */
+export interface ApprovalCaller {
+  organizationId: string;
+  agentId: string;
+}
+
+export interface ApprovalDeskConfig {
+  db: Db;
+  budget: Budget;
+  waiters: ApprovalWaiters;
+  receiptFor: ReceiptSigner;
+  now: () => Date;
+  /** How long a pending decision waits for a human. */
+  approvalTtlMs: number;
+}
+
+/**
+ * The worker's side of human approval: opens an approval for a pending decision, and answers the
+ * agent's long-poll once a reviewer decides or the approval expires (returning its hold).
+ */
+export function createApprovalDesk(config: ApprovalDeskConfig) {
+  const { db, budget, now } = config;
+
+  /** An approval as the agent sees it: approved is an allow (with a receipt for the approved cap). */
+  function view(row: ApprovalRow) {
+    const decision = row.status === "approved" ? "allow" : row.status === "pending" ? "pending" : "deny";
+    const answer: Record<string, unknown> = {
+      approvalId: row.id,
+      decisionId: row.decisionId,
+      status: row.status,
+      decision,
+      expiresAt: row.expiresAt.toISOString(),
+      decidedAt: row.decidedAt?.toISOString() ?? null,
+      note: row.note,
+    };
+    if (row.status === "approved") {
+      const cap = { amount: row.approvedAmount ?? row.amount, currency: row.currency };
+      answer.approvedAmount = cap;
+      answer.reservationId = row.reservationId;
+      answer.receipt = config.receiptFor(
+        {
+          organizationId: row.organizationId,
+          agentId: row.agentId,
+          action: row.action,
+          cap,
+          merchant: row.merchant,
+          decisionId: row.decisionId,
+          reservationId: row.reservationId,
+        },
+        now(),
+      );
+    }
+    return answer;
+  }
+
+  /** Marks the first time the agent was told the outcome: the last leg of the approval's latency. */
+  async function informed(row: ApprovalRow): Promise<void> {
+    if (row.agentInformedAt) return;
+    await db
+      .update(approvals)
+      .set({ agentInformedAt: now() })
+      .where(and(eq(approvals.id, row.id), isNull(approvals.agentInformedAt)));
+  }
+
+  async function wait(caller: ApprovalCaller, approvalId: string, waitMs: number): Promise<WorkerResponse> {
+    const deadline = now().getTime() + waitMs;
+    for (;;) {
+      const [found] = await db
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.id, approvalId), eq(approvals.organizationId, caller.organizationId), eq(approvals.agentId, caller.agentId)));
+      if (!found) return errorResponse(404, "approval_not_found", `approval ${approvalId}: no such approval for this agent`);
+      const row = await expireIfDue(db, budget, found, now());
+      // A reviewer's deny is final: the held amount goes back (releasing twice is harmless).
+      if (row.status === "denied" && row.reservationId) {
+        await budget.release({ organizationId: caller.organizationId, reservationId: row.reservationId });
+      }
+      if (row.status !== "pending") {
+        await informed(row);
+        return { status: 200, body: view(row) };
+      }
+      const left = deadline - now().getTime();
+      if (left <= 0) return { status: 200, body: view(row) };
+      await config.waiters.sleep(approvalId, Math.min(left, APPROVAL_RECHECK_MS, row.expiresAt.getTime() - now().getTime() + 1));
+    }
+  }
+
+  return {
+    /** Opens the approval a pending decision waits on; its hold (if any) is already made. */
+    async open(
+      caller: ApprovalCaller,
+      decision: { decisionId: string; body: DecisionBody; reasons: WireReason[]; reservationId: string | undefined; at: Date },
+    ): Promise<string> {
+      const { body, at } = decision;
+      return db.transaction(async (tx) => {
+        const [approval] = await tx
+          .insert(approvals)
+          .values({
+            organizationId: caller.organizationId,
+            decisionId: decision.decisionId,
+            agentId: caller.agentId,
+            reservationId: decision.reservationId ?? null,
+            action: body.action,
+            merchant: body.merchant ?? null,
+            amount: body.amount?.amount ?? 0,
+            currency: body.amount?.currency ?? "USD",
+            reasons: decision.reasons,
+            expiresAt: new Date(at.getTime() + config.approvalTtlMs),
+            createdAt: at,
+          })
+          .returning();
+        await enqueueApprovalWebhook(tx, "approval.pending", approval!);
+        // Reviewers' live queues pick it up from this notice, once the approval is committed.
+        await announceApproval(tx, { organizationId: caller.organizationId, approvalId: approval!.id, status: "pending" });
+        return approval!.id;
+      });
+    },
+
+    /** `GET /v1/approvals/{id}?waitMs=`: long-polls until a human decides, the approval expires, or the wait ends. */
+    answer(caller: ApprovalCaller, approvalId: string, waitMs: string | null): Promise<WorkerResponse> | WorkerResponse {
+      if (!isUuid(approvalId)) return errorResponse(400, "invalid_field", `id: must be an approval id (a UUID), got ${JSON.stringify(approvalId)}`);
+      const milliseconds = waitMs === null || waitMs === "" ? 0 : Number(waitMs);
+      if (!Number.isSafeInteger(milliseconds) || milliseconds < 0 || milliseconds > MAX_APPROVAL_WAIT_MS) {
+        return errorResponse(400, "invalid_field", `waitMs: must be a whole number of milliseconds from 0 to ${MAX_APPROVAL_WAIT_MS}`);
+      }
+      return wait(caller, approvalId, milliseconds);
+    },
+  };
+}
+
+export type ApprovalDesk = ReturnType<typeof createApprovalDesk>;
