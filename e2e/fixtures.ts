@@ -1,8 +1,9 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type Page } from "@playwright/test";
 import { hashPassword } from "@tollgate/api";
 import { agents, approvals, decisions, openDatabase, organizations, users, type Database, type User, type UserRole } from "@tollgate/db";
 import { and, eq } from "drizzle-orm";
-import { e2e } from "./config";
+import { startDecisionWorker, type DecisionWorker } from "./approvals/agent";
+import { baseURL, e2e } from "./config";
 
 export const password = "e2e-correct-horse";
 
@@ -43,12 +44,27 @@ export async function signIn(page: Page, email: string, secret = password): Prom
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/** A second person at their own browser: a new context, signed in separately as `user`. */
+export async function signedInElsewhere(browser: Browser, user: { email: string; name: string }): Promise<Page> {
+  const page = await browser.newPage({ baseURL });
+  await signIn(page, user.email, password);
+  await expect(page.getByTestId("signed-in-user")).toContainText(user.name);
+  return page;
+}
+
+/** A reviewer's deny of the pending shop.order request in the live queue, seen settled. */
+export async function denyInQueue(page: Page): Promise<void> {
+  await page.goto("/approvals");
+  await page.getByRole("table", { name: "Approval queue" }).getByRole("row", { name: /shop\.order/ }).getByRole("button", { name: "Deny" }).click();
+  await expect(page.getByRole("table", { name: "Approvals" }).getByRole("row", { name: /shop\.order/ })).toContainText("denied");
+}
+
 /** The sign-in form's error message (Next.js's route announcer is an alert too). */
 export const signInError = (page: Page) => page.getByRole("form", { name: "Sign in" }).getByRole("alert");
 
 export const test = base.extend<
   { organization: Organization; otherOrganization: Organization; signInAs: (role: UserRole) => Promise<User> },
-  { database: Database; passwordHash: string }
+  { database: Database; passwordHash: string; decisionWorker: DecisionWorker }
 >({
   database: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
@@ -56,6 +72,16 @@ export const test = base.extend<
       const database = await openDatabase({ url: e2e.databaseUrl, maxConnections: 2 });
       await use(database);
       await database.close();
+    },
+    { scope: "worker" },
+  ],
+  // A real decision worker process, started for the tests that ask one; it serves every organization.
+  decisionWorker: [
+    // eslint-disable-next-line no-empty-pattern -- as above
+    async ({}, use) => {
+      const worker = await startDecisionWorker(e2e.databaseUrl);
+      await use(worker);
+      await worker.stop();
     },
     { scope: "worker" },
   ],

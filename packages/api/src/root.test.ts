@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { snapshots, workers, workerSnapshots, type Database, type Db, type UserRole } from "@tollgate/db";
+import { approvals, snapshots, workers, workerSnapshots, type Database, type Db, type UserRole } from "@tollgate/db";
 import { eq } from "drizzle-orm";
 import { agentFixture, openTestDatabase, testDrivers, withRollback } from "@tollgate/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +21,20 @@ const procedures: { name: string; allowed: UserRole[]; call: (caller: Caller, wo
   { name: "me.get", allowed: everyone, call: (c) => c.me.get() },
   { name: "agents.list", allowed: ["admin", "manager"], call: (c) => c.agents.list({}) },
   { name: "agents.byId", allowed: ["admin", "manager"], call: (c, w) => c.agents.byId({ id: w.agents.buyer.id }) },
+  { name: "agents.keys.create", allowed: ["admin"], call: (c, w) => c.agents.keys.create({ agentId: w.agents.buyer.id, name: "ci" }) },
+  { name: "agents.keys.revoke", allowed: ["admin"], call: (c, w) => c.agents.keys.revoke({ keyId: w.apiKey.id }) },
+  { name: "agents.suspension.preview", allowed: ["admin"], call: (c, w) => c.agents.suspension.preview({ agentId: w.agents.buyer.id }) },
+  { name: "agents.suspend", allowed: ["admin"], call: (c, w) => c.agents.suspend({ agentId: w.agents.buyer.id, reason: "matrix" }) },
+  {
+    name: "agents.resume",
+    allowed: ["admin"],
+    // The world's agents are active: past the role check, "not suspended" is the answer (agent-status.test.ts resumes).
+    call: (c, w) =>
+      c.agents.resume({ agentId: w.agents.helper.id }).catch((error: TRPCError) => {
+        if (error.code === "CONFLICT") return "answered";
+        throw error;
+      }),
+  },
   { name: "policies.list", allowed: ["admin"], call: (c) => c.policies.list({}) },
   { name: "delegations.list", allowed: ["admin"], call: (c) => c.delegations.list({}) },
   { name: "approvals.list", allowed: ["admin", "reviewer"], call: (c) => c.approvals.list({}) },
@@ -35,17 +49,40 @@ const procedures: { name: string; allowed: UserRole[]; call: (caller: Caller, wo
         throw error;
       }),
   },
+  { name: "approvals.queue", allowed: ["admin", "reviewer"], call: (c) => c.approvals.queue() },
+  { name: "approvals.live", allowed: ["admin", "reviewer"], call: (c) => firstOf(c.approvals.live()) },
+  { name: "approvals.recent", allowed: ["admin", "reviewer"], call: (c) => c.approvals.recent() },
+  { name: "approvals.settings", allowed: ["admin"], call: (c) => c.approvals.settings() },
+  {
+    name: "approvals.updateSettings",
+    allowed: ["admin"],
+    call: (c) => c.approvals.updateSettings({ ownerMayApprove: false, dualApprovalAbove: { amount: 100_000, currency: "EUR" } }),
+  },
+  {
+    name: "approvals.setWebhook",
+    allowed: ["admin"],
+    call: (c) => c.approvals.setWebhook({ webhook: { url: "https://hooks.example.test/tollgate", secret: "a-secret-of-sixteen+" } }),
+  },
   { name: "sessions.list", allowed: everyone, call: (c) => c.sessions.list({}) },
   { name: "sessions.story", allowed: everyone, call: (c, w) => c.sessions.story({ id: w.session.id }) },
   { name: "sessions.reset", allowed: ["admin"], call: (c, w) => c.sessions.reset({ id: w.session.id }) },
   { name: "audit.list", allowed: ["admin", "manager"], call: (c) => c.audit.list({}) },
+  { name: "audit.export", allowed: ["admin", "manager"], call: (c) => c.audit.export({}) },
   { name: "audit.verify", allowed: ["admin", "manager"], call: (c) => c.audit.verify() },
   { name: "workers.list", allowed: ["admin"], call: (c) => c.workers.list({}) },
   { name: "dashboard.summary", allowed: everyone, call: (c) => c.dashboard.summary() },
   { name: "dashboard.timeline", allowed: everyone, call: (c) => c.dashboard.timeline() },
 ];
 
-const caller = (db: Db, session: Session | null) => createCaller(createContext({ db, session }));
+// The matrix checks who may subscribe, not notifications (approval-queue.test.ts does): nothing is announced here.
+const silence: Database["listen"] = async () => async () => {};
+const caller = (db: Db, session: Session | null) => createCaller(createContext({ db, session, listen: silence }));
+
+/** A subscription's first value, then it is closed. */
+async function firstOf<T>(subscription: Promise<AsyncIterable<T>>): Promise<T> {
+  for await (const value of await subscription) return value;
+  throw new Error("the subscription ended before yielding");
+}
 
 async function refusal(work: Promise<unknown>): Promise<string> {
   try {
@@ -171,6 +208,48 @@ describe.each(testDrivers)("console procedures on %s", (driver) => {
       expect(timeline.spend).toMatchObject([{ currency: "EUR" }]);
       expect(timeline.spend[0]!.points.reduce((sum, point) => sum + point.amount, 0)).toBe(1_000);
       expect(timeline.trust.map((row) => row.score)).toEqual([...timeline.trust.map((row) => row.score)].sort((a, b) => a - b));
+      expect(timeline.approvals.length).toBe(timeline.decisions.length);
+      expect(timeline.approvals.filter((day) => day.pending > 0)).toMatchObject([{ pending: 1, approved: 0, medianDecisionMs: null }]);
+      // A reviewer answers it 90 s after it was asked: the day's median wait.
+      await tx
+        .update(approvals)
+        .set({ status: "denied", decidedByUserId: world.users.reviewer.id, decidedAt: new Date(world.approval.createdAt.getTime() + 90_000) })
+        .where(eq(approvals.id, world.approval.id));
+      const answered = await caller(tx, sessionOf(world.users.manager)).dashboard.timeline();
+      const [answeredDay] = answered.approvals.filter((day) => day.denied > 0);
+      expect(answeredDay).toMatchObject({ denied: 1, pending: 0 });
+      // The fixture's time has microseconds; the 90 s were added to its milliseconds.
+      expect(Math.abs(answeredDay!.medianDecisionMs! - 90_000)).toBeLessThanOrEqual(1);
+    }));
+
+  it("filters the audit log by action and time, and exports it with before and after", () =>
+    withRollback(database.db, async (tx) => {
+      const world = await populatedOrganization(tx);
+      const admin = caller(tx, sessionOf(world.users.admin));
+      expect((await admin.audit.list({ action: "agent." })).items).toMatchObject([{ action: "agent.create" }]);
+      expect((await admin.audit.list({ action: "policy." })).total).toBe(0);
+      expect((await admin.audit.list({ to: "2000-01-01T00:00:00Z" })).total).toBe(0);
+      const exported = await admin.audit.export({ action: "agent.create" });
+      expect(exported).toMatchObject({ truncated: false, items: [{ action: "agent.create", before: null, after: expect.objectContaining({}) }] });
+      const refused = await admin.audit.list({ action: "agent%" }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: "BAD_REQUEST" });
+      expect(z.flattenError((refused as TRPCError).cause as z.ZodError).fieldErrors).toEqual({
+        action: ["must be an action name such as agent.suspend, or its start such as agent."],
+      });
+    }));
+
+  it("narrows the dashboards to the window asked for, and refuses one it does not offer", () =>
+    withRollback(database.db, async (tx) => {
+      const world = await populatedOrganization(tx);
+      const manager = caller(tx, sessionOf(world.users.manager));
+      const week = await manager.dashboard.timeline({ days: 7 });
+      expect(week.decisions.length).toBeGreaterThanOrEqual(7);
+      expect(week.decisions.length).toBeLessThanOrEqual(8);
+      const summary = await manager.dashboard.summary({ days: 90 });
+      expect(Date.now() - new Date(summary.since).getTime()).toBeGreaterThanOrEqual(90 * 24 * 60 * 60 * 1000);
+      const refused = await manager.dashboard.timeline({ days: 12 } as never).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: "BAD_REQUEST" });
+      expect(z.flattenError((refused as TRPCError).cause as z.ZodError).fieldErrors).toEqual({ days: ["must be one of 7, 30, 90 days"] });
     }));
 
   it("lists policies, delegations, sessions, audit events and workers with what their tables show", () =>
@@ -269,6 +348,7 @@ function collectIds(world: World): string[] {
     ...Object.values(world.users).map((user) => user.id),
     world.agents.buyer.id,
     world.agents.helper.id,
+    world.apiKey.id,
     world.policy.id,
     world.delegation.id,
     world.session.id,

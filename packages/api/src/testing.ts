@@ -2,6 +2,7 @@ import { randomBytes, scryptSync } from "node:crypto";
 import {
   agentFixture,
   organizationFixture,
+  publishedPolicyFixture,
   userFixture,
 } from "@tollgate/db/testing";
 import {
@@ -11,8 +12,6 @@ import {
   auditEvents,
   decisions,
   delegations,
-  policies,
-  policyVersions,
   reservations,
   signingKeys,
   snapshots,
@@ -20,10 +19,13 @@ import {
   workers,
   workerSnapshots,
   type Db,
+  type Organization,
   type User,
   type UserRole,
 } from "@tollgate/db";
-import type { Session } from "./context";
+import { generateSigningKey } from "@tollgate/policy";
+import { createContext, type Session } from "./context";
+import { createCaller } from "./root";
 
 // Test-only fixtures for this package's tests; not exported from index.ts.
 
@@ -60,19 +62,12 @@ export async function populatedOrganization(db: Db) {
 
   const buyer = await agentFixture(db, admin, { tags: ["purchasing", "eu"] });
   const helper = await agentFixture(db, admin, { tags: ["research"] });
-  await db.insert(apiKeys).values({ organizationId, agentId: buyer.id, prefix: `tg_${randomBytes(4).toString("hex")}`, hash: hex() });
+  const [apiKey] = await db.insert(apiKeys).values({ organizationId, agentId: buyer.id, prefix: `tg_${randomBytes(4).toString("hex")}`, hash: hex() }).returning();
   await db.insert(trustScores).values({ organizationId, agentId: buyer.id, score: 712 });
 
-  const [policy] = await db.insert(policies).values({ organizationId, name: `policy-${buyer.name}` }).returning();
-  await db.insert(policyVersions).values({
-    organizationId,
-    policyId: policy!.id,
-    version: 1,
-    source: "rules: []",
-    document: { rules: [] },
-    status: "published",
-    publishedAt: new Date(),
-  });
+  // The buyer may search, so its delegation to the helper compiles and the world can be published.
+  const document = { name: `policy-${buyer.name}`, selector: { tags: ["purchasing"] }, grants: [{ id: "search", actions: ["search.*"] }] };
+  const policy = await publishedPolicyFixture(db, organizationId, document);
 
   const [delegation] = await db
     .insert(delegations)
@@ -145,12 +140,35 @@ export async function populatedOrganization(db: Db) {
     hash: hex(),
   });
 
-  const keyId = `key-${randomBytes(4).toString("hex")}`;
-  await db.insert(signingKeys).values({ id: keyId, organizationId, publicKey: "public", privateKey: "private" });
+  // A real key: the admin actions in the matrix publish the next snapshot with it.
+  const { keyId, publicKey, privateKey } = generateSigningKey();
+  await db.insert(signingKeys).values({ id: keyId, organizationId, publicKey, privateKey });
   await db.insert(snapshots).values({ organizationId, version: 1, contentHash: hex(), keyId, document: {}, cause: "test" });
   const workerId = `worker-${randomBytes(4).toString("hex")}`;
   await db.insert(workers).values({ id: workerId, host: "127.0.0.1", version: "0.1.0" });
   await db.insert(workerSnapshots).values({ workerId, organizationId, snapshotVersion: 1 });
 
-  return { organization, users, agents: { buyer, helper }, policy: policy!, delegation: delegation!, session: session!, approval: approval!, workerId };
+  return { organization, users, agents: { buyer, helper }, apiKey: apiKey!, policy: policy!, delegation: delegation!, session: session!, approval: approval!, workerId };
+}
+
+/**
+ * An agent owned by a reviewer (`owner`) with one pending approval of 20,000 EUR minor units,
+ * asked 2 minutes ago, another reviewer and an admin; `as(user)` calls the API as that user.
+ */
+export async function pendingApproval(db: Db, { expiresInMs = 60_000, organization = {} as Partial<Organization> } = {}) {
+  const org = await organizationFixture(db, organization);
+  const owner = await userFixture(db, org.id, { role: "reviewer" });
+  const reviewer = await userFixture(db, org.id, { role: "reviewer" });
+  const admin = await userFixture(db, org.id, { role: "admin" });
+  const agent = await agentFixture(db, owner);
+  const [decision] = await db
+    .insert(decisions)
+    .values({ organizationId: org.id, agentId: agent.id, requestId: "r1", action: "shop.order", amount: 20_000, currency: "EUR", outcome: "pending", snapshotVersion: 1, workerId: "w" })
+    .returning();
+  const [approval] = await db
+    .insert(approvals)
+    .values({ organizationId: org.id, decisionId: decision!.id, agentId: agent.id, action: "shop.order", amount: 20_000, currency: "EUR", createdAt: new Date(Date.now() - 120_000), expiresAt: new Date(Date.now() + expiresInMs) })
+    .returning();
+  const as = (user: User) => createCaller(createContext({ db, session: sessionOf(user) }));
+  return { org, owner, reviewer, admin, agent, approval: approval!, as };
 }

@@ -24,6 +24,9 @@ function fieldErrorsOf(cause: unknown): Record<string, string[]> | null {
 }
 
 const t = initTRPC.context<Context>().create({
+  // Live subscriptions (server-sent events) ping so proxies keep them open and the browser
+  // reconnects when a connection went silently dead.
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
   errorFormatter({ shape, error }) {
     // Unknown errors (a driver message, a failed output check) stay in the server's log.
     const internal = error.code === "INTERNAL_SERVER_ERROR";

@@ -37,40 +37,69 @@ export function DataTable<Row>({
 }) {
   if (data.total === 0 || data.items.length === 0) {
     return (
-      <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-14 text-center" role="status">
-        <p className="text-sm font-semibold text-slate-900">{empty.title}</p>
-        <p className="mx-auto mt-1 max-w-md text-sm text-slate-500">{empty.description}</p>
+      <EmptyState title={empty.title} description={empty.description}>
         {data.page > 1 && <div className="mt-4"><PageLink page={1}>Back to the first page</PageLink></div>}
-      </div>
+      </EmptyState>
     );
   }
+  return (
+    <TableFrame label={label} headers={columns} footer={<Pagination page={data.page} pageSize={data.pageSize} total={data.total} />}>
+      {data.items.map((row) => (
+        <tr key={rowKey(row)} className="hover:bg-slate-50/70">
+          {columns.map((column) => (
+            <td key={column.header} className={`whitespace-nowrap px-4 py-3 text-slate-700 ${column.className ?? ""}`}>
+              {column.cell(row)}
+            </td>
+          ))}
+        </tr>
+      ))}
+    </TableFrame>
+  );
+}
+
+/** What a list shows when it has nothing to show, saying why and what would fill it. */
+export function EmptyState({ title, description, children }: { title: string; description: string; children?: ReactNode }) {
+  return (
+    <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-14 text-center" role="status">
+      <p className="text-sm font-semibold text-slate-900">{title}</p>
+      <p className="mx-auto mt-1 max-w-md text-sm text-slate-500">{description}</p>
+      {children}
+    </div>
+  );
+}
+
+/** The console's table: a labelled table with its header row, for rows the caller draws. */
+export function TableFrame({
+  label,
+  headers,
+  footer,
+  children,
+}: {
+  label: string;
+  headers: readonly (string | { header: string; className?: string })[];
+  footer?: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
       <div className="overflow-x-auto">
         <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label={label}>
           <thead className="bg-slate-50">
             <tr>
-              {columns.map((column) => (
-                <th key={column.header} scope="col" className={`px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 ${column.className ?? ""}`}>
-                  {column.header}
-                </th>
-              ))}
+              {headers.map((column) => {
+                const { header, className = "" } = typeof column === "string" ? { header: column } : column;
+                return (
+                  <th key={header} scope="col" className={`px-4 py-2.5 text-left text-xs font-semibold uppercase tracking-wide text-slate-500 ${className}`}>
+                    {header}
+                  </th>
+                );
+              })}
             </tr>
           </thead>
-          <tbody className="divide-y divide-slate-100">
-            {data.items.map((row) => (
-              <tr key={rowKey(row)} className="hover:bg-slate-50/70">
-                {columns.map((column) => (
-                  <td key={column.header} className={`whitespace-nowrap px-4 py-3 text-slate-700 ${column.className ?? ""}`}>
-                    {column.cell(row)}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
+          <tbody className="divide-y divide-slate-100">{children}</tbody>
         </table>
       </div>
-      <Pagination page={data.page} pageSize={data.pageSize} total={data.total} />
+      {footer}
     </div>
   );
 }

@@ -16,7 +16,7 @@ type Registry = { [ready]?: Promise<Database> };
  * database in this process, the console uses that very handle. The promise lives on
  * `globalThis` because Next.js may load this module once per route bundle.
  */
-export async function getDb(): Promise<Db> {
+export async function getDatabase(): Promise<Database> {
   const registry = globalThis as Registry;
   registry[ready] ??= (async () => {
     const database = await openSharedDatabase(databaseConfig());
@@ -24,5 +24,10 @@ export async function getDb(): Promise<Db> {
     return database;
   })();
   registry[ready].catch(() => delete registry[ready]);
-  return (await registry[ready]).db;
+  return registry[ready];
+}
+
+/** The console's query handle (see `getDatabase`). */
+export async function getDb(): Promise<Db> {
+  return (await getDatabase()).db;
 }

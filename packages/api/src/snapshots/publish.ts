@@ -1,6 +1,7 @@
 import { organizations, SNAPSHOT_CHANNEL, signingKeys, snapshots, type Db, type SnapshotNotice } from "@tollgate/db";
 import { compileSnapshot, generateSigningKey, type LintWarning, type ValidationError } from "@tollgate/policy";
 import { and, desc, eq, isNull, max, sql } from "drizzle-orm";
+import { Conflict } from "../errors";
 import { readOrganizationState } from "./organization-state";
 
 export type PublishResult =
@@ -73,4 +74,17 @@ export async function publishSnapshot({
     await tx.execute(sql`select pg_notify(${SNAPSHOT_CHANNEL}, ${JSON.stringify(notice)})`);
     return { ok: true, version, contentHash: result.snapshot.hash, warnings: result.warnings };
   });
+}
+
+/**
+ * Publishes the snapshot that carries a change just made in `tx`, so running workers apply it
+ * within a second of commit. A state that no longer compiles refuses the change: it is rolled
+ * back with the compiler's errors rather than stored where no worker would ever see it.
+ */
+export async function publishChange(tx: Db, organizationId: string, cause: string): Promise<number> {
+  const published = await publishSnapshot({ db: tx, organizationId, cause, now: new Date() });
+  if (!published.ok) {
+    throw new Conflict(`The change was not applied: the organization's policies no longer compile (${published.errors.map((error) => error.message).join("; ")}).`);
+  }
+  return published.version;
 }

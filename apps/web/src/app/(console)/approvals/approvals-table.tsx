@@ -1,8 +1,7 @@
 "use client";
 
 import type { RouterInputs, RouterOutputs } from "@tollgate/api";
-import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useSuspenseQuery } from "@tanstack/react-query";
 import { StatusBadge } from "@/components/badge";
 import { DataTable } from "@/components/data-table";
 import { formatMoney, formatTime } from "@/components/format";
@@ -11,53 +10,7 @@ import { useTRPC } from "@/trpc/react";
 
 type Approval = RouterOutputs["approvals"]["list"]["items"][number];
 
-const VERDICTS = [
-  { verdict: "approve", label: "Approve", tone: "bg-emerald-600 hover:bg-emerald-500" },
-  { verdict: "deny", label: "Deny", tone: "bg-rose-600 hover:bg-rose-500" },
-] as const;
-
-/** Approve or deny a pending request, with an optional note. The first reviewer to answer wins. */
-function DecideApproval({ approval }: { approval: Approval }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [note, setNote] = useState("");
-  const decide = useMutation(
-    trpc.approvals.decide.mutationOptions({
-      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.approvals.list.queryKey() }),
-    }),
-  );
-  const answer = (verdict: "approve" | "deny") => decide.mutate({ id: approval.id, verdict, ...(note ? { note } : {}) });
-  return (
-    <div className="flex flex-col gap-1">
-      <div className="flex items-center gap-1.5">
-        <input
-          aria-label={`Note for ${approval.agent.name}'s request`}
-          className="w-32 rounded border border-slate-300 px-2 py-0.5 text-xs"
-          placeholder="Note (optional)"
-          value={note}
-          onChange={(event) => setNote(event.target.value)}
-        />
-        {VERDICTS.map(({ verdict, label, tone }) => (
-          <button
-            key={verdict}
-            type="button"
-            disabled={decide.isPending}
-            onClick={() => answer(verdict)}
-            className={`rounded px-2 py-0.5 text-xs font-medium text-white disabled:opacity-50 ${tone}`}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
-      {decide.error && (
-        <div role="alert" className="text-xs text-rose-700">
-          {decide.error.message}
-        </div>
-      )}
-    </div>
-  );
-}
-
+/** Every approval of the organization, pending first: the record; deciding happens in the live queue above. */
 export function ApprovalsTable({ input }: { input: RouterInputs["approvals"]["list"] }) {
   const trpc = useTRPC();
   const timeZone = useTimeZone();
@@ -97,12 +50,7 @@ export function ApprovalsTable({ input }: { input: RouterInputs["approvals"]["li
         },
         {
           header: "Status",
-          cell: (approval) => (
-            <div className="flex flex-col gap-1">
-              <StatusBadge status={approval.status} />
-              {approval.status === "pending" && <DecideApproval approval={approval} />}
-            </div>
-          ),
+          cell: (approval) => <StatusBadge status={approval.status} />,
         },
         { header: "Requested", cell: (approval) => formatTime(approval.createdAt, timeZone) },
         {

@@ -1,7 +1,7 @@
 import { appRouter, createContext } from "@tollgate/api";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { getConsoleSession } from "@/server/auth";
-import { getDb } from "@/server/db";
+import { getDatabase } from "@/server/db";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +12,8 @@ function handler(request: Request) {
     req: request,
     router: appRouter,
     async createContext() {
-      return createContext({ db: await getDb(), session: await getConsoleSession() });
+      const { db, listen } = await getDatabase();
+      return createContext({ db, session: await getConsoleSession(), listen });
     },
     onError({ error, path }) {
       // Internal errors reach the client as a generic message; their detail is logged here.

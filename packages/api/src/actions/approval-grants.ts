@@ -1,0 +1,46 @@
+import { approvalGrants, decisions, type approvals, type Db } from "@tollgate/db";
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import { Invalid } from "../errors";
+
+/** The longest a standing grant may last: it is meant for the rest of a working session, not for good. */
+const MAX_GRANT_MINUTES = 24 * 60;
+
+/** "…and allow up to `amount` more for this session for `validForMinutes`", given with an approval. */
+export const standingGrantInput = z.object({
+  amount: z.int({ error: "the amount must be a whole number of minor units" }).positive({ error: "the amount must be positive" }),
+  validForMinutes: z
+    .int({ error: "the duration must be a whole number of minutes" })
+    .min(1, { error: "the duration must be at least 1 minute" })
+    .max(MAX_GRANT_MINUTES, { error: `the duration must be at most ${MAX_GRANT_MINUTES} minutes` }),
+});
+
+/**
+ * Records the standing grant that comes with settling `approval` as approved: the same agent,
+ * session, action and currency, up to `grant.amount` more until `validForMinutes` from `now`.
+ */
+export async function grantForSession(
+  tx: Db,
+  approval: typeof approvals.$inferSelect,
+  grant: z.infer<typeof standingGrantInput>,
+  grantedByUserId: string,
+  now: Date,
+): Promise<void> {
+  const [decision] = await tx
+    .select({ sessionId: decisions.sessionId })
+    .from(decisions)
+    .where(and(eq(decisions.organizationId, approval.organizationId), eq(decisions.id, approval.decisionId)));
+  if (!decision?.sessionId) throw new Invalid("this request came without a session", { grant: ["there is no session to allow more for"] });
+  await tx.insert(approvalGrants).values({
+    organizationId: approval.organizationId,
+    approvalId: approval.id,
+    agentId: approval.agentId,
+    sessionId: decision.sessionId,
+    action: approval.action,
+    amount: grant.amount,
+    currency: approval.currency,
+    expiresAt: new Date(now.getTime() + grant.validForMinutes * 60_000),
+    grantedByUserId,
+    createdAt: now,
+  });
+}
