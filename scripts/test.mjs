@@ -19,7 +19,7 @@ step("resetting the test databases");
 await resetTestDatabases(ownDatabases);
 env.CHROMIUM_PATH = await ensureChromium();
 
-const workspaces = ["apps", "packages"].flatMap((group) => readdirSync(group).map((name) => join(group, name))).concat("e2e");
+const workspaces = ["apps", "packages"].flatMap((group) => readdirSync(group).map((name) => join(group, name))).concat("examples", "e2e");
 const reportOf = (dir) => (dir === "e2e" ? join(dir, "test-results", "results.json") : join(dir, "test-results", "vitest.json"));
 for (const dir of workspaces) rmSync(reportOf(dir), { force: true });
 

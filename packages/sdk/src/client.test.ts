@@ -1,10 +1,11 @@
 import { issueAgentKey } from "@tollgate/api";
-import { APPROVAL_CHANNEL, approvals, signingKeys, type Database } from "@tollgate/db";
-import { openTestDatabase, testDrivers } from "@tollgate/db/testing";
-import { startTestWorker, type TestWorker } from "@tollgate/worker/testing";
-import { and, eq, sql } from "drizzle-orm";
+import { signingKeys, type Database } from "@tollgate/db";
+import { testDrivers } from "@tollgate/db/testing";
+import type { TestWorker } from "@tollgate/worker/testing";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTollgate, TollgateError, verifyReceipt, type Tollgate } from "./index";
+import { startSdkWorker, stopSdkWorker } from "./test-support";
 
 const policy = {
   name: "buying",
@@ -21,15 +22,8 @@ describe.each(testDrivers)("the SDK against a real worker on %s", (driver) => {
   let counter = 0;
   const requestId = () => `sdk-${driver}-${++counter}`;
 
-  beforeAll(async () => {
-    database = await openTestDatabase(driver);
-    worker = await startTestWorker(database, { policy });
-    gate = createTollgate({ url: worker.url, key: worker.key });
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await database?.close();
-  });
+  beforeAll(async () => ({ database, worker, gate } = await startSdkWorker(driver, policy)));
+  afterAll(() => stopSdkWorker(database, worker));
 
   it("gets an allow with a verifiable receipt, and commits what the call cost", async () => {
     const answer = await gate.decide({ action: "shop.order", amount: { amount: 2_500, currency: "EUR" }, merchant: "acme", sessionId: "s", requestId: requestId() });
@@ -57,11 +51,7 @@ describe.each(testDrivers)("the SDK against a real worker on %s", (driver) => {
     expect(pending.decision).toBe("pending");
     const waiting = gate.waitForApproval(pending.approvalId!, { timeoutMs: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await database.db
-      .update(approvals)
-      .set({ status: "denied", decidedByUserId: worker.reviewerId, decidedAt: new Date(), note: "not this month" })
-      .where(eq(approvals.id, pending.approvalId!));
-    await database.db.execute(sql`select pg_notify(${APPROVAL_CHANNEL}, ${JSON.stringify({ approvalId: pending.approvalId, status: "denied" })})`);
+    await worker.decide(pending.approvalId!, "denied", "not this month");
     expect(await waiting).toMatchObject({ status: "denied", decision: "deny", note: "not this month" });
   });
 

@@ -1,0 +1,4 @@
+import { allow } from "./agents/allow";
+import { runExample } from "./run";
+
+await runExample(allow);

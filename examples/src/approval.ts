@@ -1,0 +1,4 @@
+import { approval } from "./agents/approval";
+import { runExample } from "./run";
+
+await runExample(approval);

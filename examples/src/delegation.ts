@@ -1,0 +1,4 @@
+import { delegation } from "./agents/delegation";
+import { runExample } from "./run";
+
+await runExample(delegation);

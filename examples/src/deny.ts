@@ -1,0 +1,4 @@
+import { deny } from "./agents/deny";
+import { runExample } from "./run";
+
+await runExample(deny);

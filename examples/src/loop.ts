@@ -1,0 +1,4 @@
+import { loop } from "./agents/loop";
+import { runExample } from "./run";
+
+await runExample(loop);

@@ -1,0 +1,4 @@
+import { receipt } from "./agents/receipt";
+import { runExample } from "./run";
+
+await runExample(receipt);
