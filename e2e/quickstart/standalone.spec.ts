@@ -58,5 +58,16 @@ test.describe.serial("the one-command start on the embedded database", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByText("Acme Robotics")).toBeVisible();
     await expect(page.getByRole("link", { name: "Policies" })).toHaveCount(0);
+
+    // The demo's 30 days fill every chart; the screenshot is kept with the run's artifacts.
+    await page.goto(`${consoleUrl}/dashboards`);
+    for (const chart of ["Decisions per day", "Committed spend per day", "Approvals per day", "Trust scores"]) {
+      const region = page.getByRole("region", { name: chart });
+      await expect(region.locator(".recharts-surface").first()).toBeVisible();
+      await expect(region).not.toContainText(/^No /);
+    }
+    const screenshot = test.info().outputPath("dashboards-demo.png");
+    await page.screenshot({ path: screenshot, fullPage: true });
+    await test.info().attach("dashboards with the demo's data", { path: screenshot, contentType: "image/png" });
   });
 });

@@ -3,10 +3,19 @@ import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { agents, approvals, decisions, organizations, reservations, trustScores } from "@tollgate/db";
 import { z } from "zod";
 import type { Action } from "../context";
+import { milliseconds } from "./approval-latency";
 import { isoTime, money } from "./wire";
 
-/** The window the summary's decision and spend figures cover. */
-export const summaryDays = 30;
+/** The windows the dashboards offer, in days back from now; 30 unless asked. */
+export const dashboardWindows = [7, 30, 90] as const;
+export const defaultDashboardDays = 30;
+
+export const dashboardRange = z.object({
+  days: z.union(dashboardWindows.map((days) => z.literal(days)), { error: `must be one of ${dashboardWindows.join(", ")} days` }),
+});
+export type DashboardRange = z.infer<typeof dashboardRange>;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const dashboardSummary = z.object({
   since: isoTime,
@@ -18,37 +27,36 @@ export const dashboardSummary = z.object({
 });
 export type DashboardSummary = z.infer<typeof dashboardSummary>;
 
-/** The organization's headline numbers over the last `summaryDays` days. */
-export async function getDashboardSummary({ ctx }: Action): Promise<z.input<typeof dashboardSummary>> {
+/** The organization's headline numbers over the last `days` days. */
+export async function getDashboardSummary({ ctx, input }: Action<DashboardRange>): Promise<z.input<typeof dashboardSummary>> {
   const organizationId = ctx.session.organizationId;
   const now = new Date();
-  const since = new Date(now.getTime() - summaryDays * 24 * 60 * 60 * 1000);
+  const since = new Date(now.getTime() - input.days * DAY_MS);
 
-  const agentRows = await ctx.db
-    .select({ status: agents.status, n: count() })
-    .from(agents)
-    .where(eq(agents.organizationId, organizationId))
-    .groupBy(agents.status);
-  const decisionRows = await ctx.db
-    .select({ outcome: decisions.outcome, n: count() })
-    .from(decisions)
-    .where(and(eq(decisions.organizationId, organizationId), gte(decisions.createdAt, since)))
-    .groupBy(decisions.outcome);
-  const [{ pending } = { pending: 0 }] = await ctx.db
-    .select({ pending: count() })
-    .from(approvals)
-    .where(and(eq(approvals.organizationId, organizationId), eq(approvals.status, "pending"), gt(approvals.expiresAt, now)));
-  const spend = await ctx.db
-    .select({
-      currency: reservations.currency,
-      amount: sql<number>`coalesce(sum(${reservations.committedAmount}), 0)`.mapWith(Number),
-    })
-    .from(reservations)
-    .where(
-      and(eq(reservations.organizationId, organizationId), eq(reservations.status, "committed"), gte(reservations.settledAt, since)),
-    )
-    .groupBy(reservations.currency)
-    .orderBy(reservations.currency);
+  // Independent reads, sent together: on PostgreSQL each runs on its own connection.
+  const [agentRows, decisionRows, [{ pending } = { pending: 0 }], spend] = await Promise.all([
+    ctx.db.select({ status: agents.status, n: count() }).from(agents).where(eq(agents.organizationId, organizationId)).groupBy(agents.status),
+    ctx.db
+      .select({ outcome: decisions.outcome, n: count() })
+      .from(decisions)
+      .where(and(eq(decisions.organizationId, organizationId), gte(decisions.createdAt, since)))
+      .groupBy(decisions.outcome),
+    ctx.db
+      .select({ pending: count() })
+      .from(approvals)
+      .where(and(eq(approvals.organizationId, organizationId), eq(approvals.status, "pending"), gt(approvals.expiresAt, now))),
+    ctx.db
+      .select({
+        currency: reservations.currency,
+        amount: sql<number>`coalesce(sum(${reservations.committedAmount}), 0)`.mapWith(Number),
+      })
+      .from(reservations)
+      .where(
+        and(eq(reservations.organizationId, organizationId), eq(reservations.status, "committed"), gte(reservations.settledAt, since)),
+      )
+      .groupBy(reservations.currency)
+      .orderBy(reservations.currency),
+  ]);
 
   const agentsBy = Object.fromEntries(agentRows.map((row) => [row.status, row.n]));
   const decisionsBy = Object.fromEntries(decisionRows.map((row) => [row.outcome, row.n]));
@@ -73,44 +81,86 @@ export const dashboardTimeline = z.object({
   spend: z.array(z.object({ currency: z.string(), points: z.array(z.object({ day: z.string(), amount: z.number().int() })) })),
   /** Every agent's current trust score, lowest first. */
   trust: z.array(z.object({ agent: z.string(), score: z.number().int() })),
+  /**
+   * Approvals by the day they were asked for: how many, how they ended (pending: not yet), and the
+   * median time a human took to decide (null on a day nobody decided one).
+   */
+  approvals: z.array(
+    z.object({
+      day: z.string(),
+      approved: z.number().int(),
+      denied: z.number().int(),
+      expired: z.number().int(),
+      pending: z.number().int(),
+      medianDecisionMs: z.number().int().nullable(),
+    }),
+  ),
 });
 
-/** The charts' data over the last `summaryDays` days, aggregated in the database by calendar day. */
-export async function getDashboardTimeline({ ctx }: Action): Promise<z.input<typeof dashboardTimeline>> {
+/** The charts' data over the last `days` days, aggregated in the database by calendar day. */
+export async function getDashboardTimeline({ ctx, input }: Action<DashboardRange>): Promise<z.input<typeof dashboardTimeline>> {
   const organizationId = ctx.session.organizationId;
   const now = new Date();
-  const since = new Date(now.getTime() - summaryDays * 24 * 60 * 60 * 1000);
+  const since = new Date(now.getTime() - input.days * DAY_MS);
   const [organization] = await ctx.db.select({ timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, organizationId));
   const timeZone = organization!.timeZone;
-  const dayOf = (column: AnyPgColumn) => sql<string>`to_char(${column} at time zone ${timeZone}, 'YYYY-MM-DD')`;
+  // Rows are grouped by their calendar date in the organization's zone (a cheap cast per row), and
+  // each date is formatted once per group, not once per row.
+  const dateOf = (column: AnyPgColumn) => sql<string>`(${column} at time zone ${timeZone})::date`.as("day");
+  const formatted = (day: unknown) => sql<string>`to_char(${day}, 'YYYY-MM-DD')`;
+  const decisionDays = ctx.db
+    .select({ day: dateOf(decisions.createdAt), outcome: decisions.outcome })
+    .from(decisions)
+    .where(and(eq(decisions.organizationId, organizationId), gte(decisions.createdAt, since)))
+    .as("decision_days");
+  const approvalDays = ctx.db
+    .select({ day: dateOf(approvals.createdAt), status: approvals.status, waitMs: milliseconds(approvals.createdAt, approvals.decidedAt).as("wait_ms") })
+    .from(approvals)
+    .where(and(eq(approvals.organizationId, organizationId), gte(approvals.createdAt, since)))
+    .as("approval_days");
+  const spendDays = ctx.db
+    .select({ day: dateOf(reservations.settledAt), currency: reservations.currency, amount: reservations.committedAmount })
+    .from(reservations)
+    .where(and(eq(reservations.organizationId, organizationId), eq(reservations.status, "committed"), gte(reservations.settledAt, since)))
+    .as("spend_days");
 
-  const [decisionRows, spendRows, trustRows] = await Promise.all([
+  const [decisionRows, spendRows, trustRows, approvalRows] = await Promise.all([
     ctx.db
-      .select({ day: dayOf(decisions.createdAt), outcome: decisions.outcome, n: count() })
-      .from(decisions)
-      .where(and(eq(decisions.organizationId, organizationId), gte(decisions.createdAt, since)))
-      .groupBy(sql`1`, decisions.outcome),
+      .select({ day: formatted(decisionDays.day), outcome: decisionDays.outcome, n: count() })
+      .from(decisionDays)
+      .groupBy(decisionDays.day, decisionDays.outcome),
     ctx.db
       .select({
-        day: dayOf(reservations.settledAt),
-        currency: reservations.currency,
-        amount: sql<number>`coalesce(sum(${reservations.committedAmount}), 0)`.mapWith(Number),
+        day: formatted(spendDays.day),
+        currency: spendDays.currency,
+        amount: sql<number>`coalesce(sum(${spendDays.amount}), 0)`.mapWith(Number),
       })
-      .from(reservations)
-      .where(and(eq(reservations.organizationId, organizationId), eq(reservations.status, "committed"), gte(reservations.settledAt, since)))
-      .groupBy(sql`1`, reservations.currency),
+      .from(spendDays)
+      .groupBy(spendDays.day, spendDays.currency),
     ctx.db
       .select({ agent: agents.name, score: trustScores.score })
       .from(trustScores)
       .innerJoin(agents, eq(agents.id, trustScores.agentId))
       .where(eq(trustScores.organizationId, organizationId))
       .orderBy(asc(trustScores.score), asc(agents.name)),
+    ctx.db
+      .select({
+        day: formatted(approvalDays.day),
+        approved: sql<number>`count(*) filter (where ${approvalDays.status} = 'approved')`.mapWith(Number),
+        denied: sql<number>`count(*) filter (where ${approvalDays.status} = 'denied')`.mapWith(Number),
+        expired: sql<number>`count(*) filter (where ${approvalDays.status} = 'expired')`.mapWith(Number),
+        pending: sql<number>`count(*) filter (where ${approvalDays.status} = 'pending')`.mapWith(Number),
+        // Only a human's answer counts as a decision: an expiry is nobody deciding.
+        medianDecisionMs: sql<number | null>`(percentile_cont(0.5) within group (order by ${approvalDays.waitMs}) filter (where ${approvalDays.status} in ('approved', 'denied')))::int`,
+      })
+      .from(approvalDays)
+      .groupBy(approvalDays.day),
   ]);
 
   // Every day of the window, so quiet days show as zero rather than vanish from the chart.
-  const days = Array.from({ length: summaryDays + 1 }, (_, index) =>
+  const days = Array.from({ length: input.days + 1 }, (_, index) =>
     new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
-      new Date(since.getTime() + index * 24 * 60 * 60 * 1000),
+      new Date(since.getTime() + index * DAY_MS),
     ),
   ).filter((day, index, all) => all.indexOf(day) === index);
   const byDay = new Map(days.map((day) => [day, { day, allow: 0, deny: 0, pending: 0 }]));
@@ -123,5 +173,7 @@ export async function getDashboardTimeline({ ctx }: Action): Promise<z.input<typ
     const amounts = new Map(spendRows.filter((row) => row.currency === currency).map((row) => [row.day, row.amount]));
     return { currency, points: days.map((day) => ({ day, amount: amounts.get(day) ?? 0 })) };
   });
-  return { timeZone, decisions: [...byDay.values()], spend, trust: trustRows };
+  const approvalsOn = new Map(approvalRows.map((row) => [row.day, row]));
+  const approvalDaily = days.map((day) => approvalsOn.get(day) ?? { day, approved: 0, denied: 0, expired: 0, pending: 0, medianDecisionMs: null });
+  return { timeZone, decisions: [...byDay.values()], spend, trust: trustRows, approvals: approvalDaily };
 }

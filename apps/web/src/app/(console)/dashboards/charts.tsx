@@ -2,17 +2,38 @@
 
 import { useSuspenseQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatMoney } from "@/components/format";
+import { Area, AreaChart, Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { downloadCsv, toCsv, type CsvColumn } from "@/components/csv";
+import { formatDuration, formatMoney } from "@/components/format";
 import { useTRPC } from "@/trpc/react";
+import type { DashboardRange } from "@tollgate/api";
 
 const OUTCOME_COLORS = { allow: "#059669", pending: "#d97706", deny: "#e11d48" } as const;
+const APPROVAL_COLORS = { approved: "#059669", denied: "#e11d48", expired: "#94a3b8", pending: "#d97706" } as const;
 
-function ChartCard({ title, description, children }: { title: string; description: string; children: ReactNode }) {
+/** A chart's data as a CSV download: what the chart shows, for a spreadsheet. */
+interface ChartData<Row> {
+  filename: string;
+  rows: readonly Row[];
+  columns: readonly CsvColumn<Row>[];
+}
+
+function ChartCard<Row>({ title, description, data, children }: { title: string; description: string; data: ChartData<Row>; children: ReactNode }) {
   return (
     <section aria-label={title} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-      <h2 className="text-sm font-semibold text-slate-900">{title}</h2>
-      <p className="mb-4 text-xs text-slate-500">{description}</p>
+      <div className="flex items-start justify-between gap-4">
+        <div>
+          <h2 className="text-sm font-semibold text-slate-900">{title}</h2>
+          <p className="mb-4 text-xs text-slate-500">{description}</p>
+        </div>
+        <button
+          type="button"
+          onClick={() => downloadCsv(data.filename, toCsv(data.rows, data.columns))}
+          className="shrink-0 rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50"
+        >
+          Download CSV
+        </button>
+      </div>
       <div className="h-64">{children}</div>
     </section>
   );
@@ -26,14 +47,28 @@ const Empty = ({ children }: { children: ReactNode }) => (
 const shortDay = (day: string) => new Date(`${day}T12:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 
 /** Decisions by outcome, committed spend and trust scores, aggregated by the database. */
-export function Charts() {
+export function Charts({ days }: DashboardRange) {
   const trpc = useTRPC();
-  const { data } = useSuspenseQuery(trpc.dashboard.timeline.queryOptions());
+  const { data } = useSuspenseQuery(trpc.dashboard.timeline.queryOptions({ days }));
   const anyDecision = data.decisions.some((day) => day.allow + day.deny + day.pending > 0);
   const spend = data.spend[0];
+  const anyApproval = data.approvals.some((day) => day.approved + day.denied + day.expired + day.pending > 0);
   return (
     <div className="mt-6 grid gap-4 xl:grid-cols-2">
-      <ChartCard title="Decisions per day" description={`Allowed, sent to a human and denied, by calendar day in ${data.timeZone}.`}>
+      <ChartCard
+        title="Decisions per day"
+        description={`Allowed, sent to a human and denied, by calendar day in ${data.timeZone}.`}
+        data={{
+          filename: `decisions-per-day-${days}d.csv`,
+          rows: data.decisions,
+          columns: [
+            { header: "day", value: (row) => row.day },
+            { header: "allow", value: (row) => row.allow },
+            { header: "pending", value: (row) => row.pending },
+            { header: "deny", value: (row) => row.deny },
+          ],
+        }}
+      >
         {anyDecision ? (
           <ResponsiveContainer width="100%" height="100%">
             <BarChart data={data.decisions}>
@@ -48,10 +83,23 @@ export function Charts() {
             </BarChart>
           </ResponsiveContainer>
         ) : (
-          <Empty>No decisions in the last 30 days.</Empty>
+          <Empty>No decisions in the last {days} days.</Empty>
         )}
       </ChartCard>
-      <ChartCard title="Committed spend per day" description={spend ? `What agents actually spent, in ${spend.currency}.` : "What agents actually spent."}>
+      <ChartCard
+        title="Committed spend per day"
+        description={spend ? `What agents actually spent, in ${spend.currency}.` : "What agents actually spent."}
+        data={{
+          filename: `committed-spend-per-day-${days}d.csv`,
+          // Every currency's series, amounts in minor units as stored: a spreadsheet sums them exactly.
+          rows: data.spend.flatMap((series) => series.points.map((point) => ({ ...point, currency: series.currency }))),
+          columns: [
+            { header: "day", value: (row) => row.day },
+            { header: "currency", value: (row) => row.currency },
+            { header: "amount_minor_units", value: (row) => row.amount },
+          ],
+        }}
+      >
         {spend ? (
           <ResponsiveContainer width="100%" height="100%">
             <AreaChart data={spend.points}>
@@ -63,10 +111,59 @@ export function Charts() {
             </AreaChart>
           </ResponsiveContainer>
         ) : (
-          <Empty>No committed spend in the last 30 days.</Empty>
+          <Empty>No committed spend in the last {days} days.</Empty>
         )}
       </ChartCard>
-      <ChartCard title="Trust scores" description="Every agent's current score (300–850), lowest first: the ones to look at.">
+      <ChartCard
+        title="Approvals per day"
+        description="Requests sent to a human, by how they ended, and the median time a reviewer took to answer."
+        data={{
+          filename: `approvals-per-day-${days}d.csv`,
+          rows: data.approvals,
+          columns: [
+            { header: "day", value: (row) => row.day },
+            { header: "approved", value: (row) => row.approved },
+            { header: "denied", value: (row) => row.denied },
+            { header: "expired", value: (row) => row.expired },
+            { header: "pending", value: (row) => row.pending },
+            { header: "median_decision_ms", value: (row) => row.medianDecisionMs },
+          ],
+        }}
+      >
+        {anyApproval ? (
+          <ResponsiveContainer width="100%" height="100%">
+            <ComposedChart data={data.approvals}>
+              <CartesianGrid strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="day" tickFormatter={shortDay} fontSize={11} />
+              <YAxis yAxisId="count" allowDecimals={false} fontSize={11} width={40} />
+              <YAxis yAxisId="wait" orientation="right" fontSize={11} width={60} tickFormatter={(ms: number) => formatDuration(ms)} />
+              <Tooltip
+                labelFormatter={(day) => shortDay(String(day))}
+                formatter={(value, name) => (name === "median wait" ? formatDuration(Number(value)) : value)}
+              />
+              <Legend />
+              {(["approved", "denied", "expired", "pending"] as const).map((status) => (
+                <Bar key={status} yAxisId="count" dataKey={status} stackId="status" fill={APPROVAL_COLORS[status]} isAnimationActive={false} />
+              ))}
+              <Line yAxisId="wait" dataKey="medianDecisionMs" name="median wait" stroke="#4f46e5" connectNulls dot={false} isAnimationActive={false} />
+            </ComposedChart>
+          </ResponsiveContainer>
+        ) : (
+          <Empty>No approvals asked for in the last {days} days.</Empty>
+        )}
+      </ChartCard>
+      <ChartCard
+        title="Trust scores"
+        description="Every agent's current score (300–850), lowest first: the ones to look at."
+        data={{
+          filename: "trust-scores.csv",
+          rows: data.trust,
+          columns: [
+            { header: "agent", value: (row) => row.agent },
+            { header: "score", value: (row) => row.score },
+          ],
+        }}
+      >
         {data.trust.length > 0 ? (
           <ResponsiveContainer width="100%" height="100%">
             <BarChart data={data.trust} layout="vertical" margin={{ left: 40 }}>

@@ -4,10 +4,11 @@ import { useSuspenseQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { formatCount, formatMoney } from "@/components/format";
 import { useTRPC } from "@/trpc/react";
+import type { DashboardRange } from "@tollgate/api";
 
-export function Summary() {
+export function Summary({ days }: DashboardRange) {
   const trpc = useTRPC();
-  const { data } = useSuspenseQuery(trpc.dashboard.summary.queryOptions());
+  const { data } = useSuspenseQuery(trpc.dashboard.summary.queryOptions({ days }));
   const decided = data.decisions.allow + data.decisions.deny + data.decisions.pending;
   const share = (n: number) => (decided === 0 ? "—" : `${Math.round((n / decided) * 100)}%`);
   return (
@@ -15,7 +16,7 @@ export function Summary() {
       <StatCard label="Agents" value={formatCount(data.agents.total)}>
         {formatCount(data.agents.active)} active · {formatCount(data.agents.suspended)} suspended
       </StatCard>
-      <StatCard label="Decisions (30 days)" value={formatCount(decided)}>
+      <StatCard label={`Decisions (${days} days)`} value={formatCount(decided)}>
         <span className="text-emerald-700">{share(data.decisions.allow)} allowed</span> ·{" "}
         <span className="text-rose-700">{share(data.decisions.deny)} denied</span> ·{" "}
         <span className="text-amber-700">{share(data.decisions.pending)} to a human</span>
@@ -24,7 +25,7 @@ export function Summary() {
         {data.pendingApprovals === 0 ? "Nobody is waiting" : "Waiting for a reviewer"}
       </StatCard>
       <StatCard
-        label="Committed spend (30 days)"
+        label={`Committed spend (${days} days)`}
         value={data.committedSpend.length === 0 ? formatMoney({ amount: 0, currency: "USD" }) : formatMoney(data.committedSpend[0]!)}
       >
         {data.committedSpend.length > 1

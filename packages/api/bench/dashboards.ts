@@ -1,0 +1,121 @@
+// `pnpm bench:dashboards`: how long the managers' dashboards take to load on a million decisions.
+//
+// Setup: a fresh database `tollgate_bench_dashboards` on real PostgreSQL (dropped first if it
+// exists, dropped again at the end), migrated; one organization (Europe/Berlin) with 200 agents and
+// their trust scores, 1,000,000 decisions spread over the last 30 days, and a committed
+// reservation for every allow that spent money. Each dashboard read runs through the tRPC caller
+// as a manager would call it, 3 warm-ups then 20 timed runs. The baseline, measured in the same
+// run, is the cheapest query that still touches every decision in the window: one indexed count.
+// One JSON line, last.
+//
+// Environment (optional): BENCH_POSTGRES_URL (server, default postgres://postgres@127.0.0.1:5432),
+// BENCH_DECISIONS (1000000), BENCH_RUNS (20).
+import { agents, decisions, migrate, openDatabase, organizations, trustScores, users, type Database } from "@tollgate/db";
+import { and, count, eq, gte, sql } from "drizzle-orm";
+import { createContext } from "../src/context";
+import { createCaller } from "../src/root";
+
+const env = process.env;
+const SERVER_URL = (env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432").replace(/\/+$/, "");
+const DATABASE = "tollgate_bench_dashboards";
+const DECISIONS = Number(env.BENCH_DECISIONS ?? 1_000_000);
+const RUNS = Number(env.BENCH_RUNS ?? 20);
+const AGENTS = 200;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const say = (line: string) => console.log(line);
+
+async function seed(db: Database["db"]): Promise<{ organizationId: string; managerId: string }> {
+  const [organization] = await db.insert(organizations).values({ slug: "bench-dashboards", name: "Dashboards benchmark", timeZone: "Europe/Berlin" }).returning();
+  const organizationId = organization!.id;
+  const [manager] = await db
+    .insert(users)
+    .values({ organizationId, email: "manager@bench.test", name: "Manager", role: "manager", passwordHash: "scrypt$disabled" })
+    .returning();
+  const agentRows = await db
+    .insert(agents)
+    .values(Array.from({ length: AGENTS }, (_, i) => ({ organizationId, ownerUserId: manager!.id, name: `agent-${String(i).padStart(3, "0")}` })))
+    .returning({ id: agents.id });
+  await db.insert(trustScores).values(agentRows.map((agent, i) => ({ organizationId, agentId: agent.id, score: 300 + ((i * 37) % 550), reasons: [] })));
+  const agentIds = `{${agentRows.map((agent) => agent.id).join(",")}}`;
+  // Generated in the database: a million rows through the client would measure the client.
+  await db.execute(sql`
+    insert into ${decisions} (organization_id, agent_id, request_id, action, amount, currency, outcome, snapshot_version, worker_id, created_at)
+    select ${organizationId}::uuid, (${agentIds}::uuid[])[1 + g % ${AGENTS}], 'r' || g,
+           (array['stripe.charges.create', 'openai.chat.completions', 'anthropic.messages.create'])[1 + g % 3],
+           100 + (g::bigint * 7919) % 20000, 'USD',
+           (case when g % 10 < 7 then 'allow' when g % 10 < 9 then 'deny' else 'pending' end)::decision_outcome,
+           1, 'bench', now() - (g::double precision / ${DECISIONS}) * interval '30 days'
+    from generate_series(1, ${DECISIONS}) as g`);
+  await db.execute(sql`
+    insert into reservations (organization_id, agent_id, decision_id, amount, currency, status, committed_amount, expires_at, created_at, settled_at)
+    select organization_id, agent_id, id, amount, currency, 'committed', amount - amount / 10, created_at + interval '5 minutes', created_at, created_at + interval '1 second'
+    from ${decisions} where organization_id = ${organizationId} and outcome = 'allow'`);
+  await db.execute(sql`vacuum analyze`);
+  return { organizationId, managerId: manager!.id };
+}
+
+/** Median and p99 (nearest rank) of `samples`, in milliseconds. */
+function summarize(samples: number[]): { p50: number; p99: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { p50: Number(rank(0.5).toFixed(2)), p99: Number(rank(0.99).toFixed(2)) };
+}
+
+async function time(label: string, read: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 3; i++) await read();
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    await read();
+    samples.push(performance.now() - started);
+  }
+  const figures = summarize(samples);
+  say(`${label.padEnd(24)} p50 ${figures.p50} ms  p99 ${figures.p99} ms  (${RUNS} runs)`);
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const admin = await openDatabase({ url: `${SERVER_URL}/postgres`, maxConnections: 1 });
+  let bench: Database | null = null;
+  try {
+    await admin.db.execute(sql.raw(`drop database if exists ${DATABASE} with (force)`));
+    await admin.db.execute(sql.raw(`create database ${DATABASE}`));
+    bench = await openDatabase({ url: `${SERVER_URL}/${DATABASE}` });
+    await migrate(bench);
+    const began = performance.now();
+    const { organizationId, managerId } = await seed(bench.db);
+    const seedSeconds = (performance.now() - began) / 1000;
+    say(`setup: ${DECISIONS} decisions over 30 days for ${AGENTS} agents, seeded in ${seedSeconds.toFixed(1)} s`);
+
+    const db = bench.db;
+    const manager = createCaller(createContext({ db, session: { userId: managerId, organizationId, role: "manager" } }));
+    const since = new Date(Date.now() - 30 * DAY_MS);
+    const baseline = await time("baseline (indexed count)", () =>
+      db.select({ n: count() }).from(decisions).where(and(eq(decisions.organizationId, organizationId), gte(decisions.createdAt, since))),
+    );
+    const summary = await time("dashboard summary", () => manager.dashboard.summary());
+    const timeline = await time("dashboard timeline", () => manager.dashboard.timeline());
+    const load = { p50: Number((summary.p50 + timeline.p50).toFixed(2)), p99: Number((summary.p99 + timeline.p99).toFixed(2)) };
+    say(`targets: the 30-day dashboard (summary + timeline, run one after the other) loads in ${load.p99} ms at p99 (≤ 1000)`);
+    say(
+      JSON.stringify({
+        decisions: DECISIONS,
+        summary_p50_ms: summary.p50,
+        summary_p99_ms: summary.p99,
+        timeline_p50_ms: timeline.p50,
+        timeline_p99_ms: timeline.p99,
+        dashboard_p99_ms: load.p99,
+        baseline_p50_ms: baseline.p50,
+        ratio_to_baseline_p50: Number((load.p50 / baseline.p50).toFixed(1)),
+        seed_s: Number(seedSeconds.toFixed(1)),
+      }),
+    );
+  } finally {
+    await bench?.close();
+    await admin.db.execute(sql.raw(`drop database if exists ${DATABASE} with (force)`)).catch(() => {});
+    await admin.close();
+  }
+}
+
+await main();
