@@ -58,6 +58,9 @@ describe("the tollgate command line", () => {
     const fractional = await tollgate(["decide", "--action", "search.web", "--amount", "1.5", "--currency", "USD"], { TOLLGATE_URL: worker.url, TOLLGATE_KEY: worker.key });
     expect(fractional.err).toContain("--amount: must be a whole number of minor units");
     expect((await tollgate(["frobnicate"])).code).toBe(64);
+    const garbage = await tollgate(["decide", "--action", "search.web", "--url", "not a url", "--key", worker.key]);
+    expect(garbage).toMatchObject({ code: 64 });
+    expect(garbage.err).toContain("url: must be the decision worker's URL");
   });
 
   it("reports a refused key and exits 69", async () => {

@@ -47,10 +47,12 @@ async function decide(args: string[], io: Io): Promise<number> {
     if (!Number.isSafeInteger(minor) || minor < 0) throw new UsageError(`--amount: must be a whole number of minor units (1250 is 12.50), got ${values.amount}`);
     amount = { amount: minor, currency: required(values.currency, "--currency") };
   }
-  const gate = createTollgate({
-    url: required(values.url ?? io.env.TOLLGATE_URL, "--url (or TOLLGATE_URL)"),
-    key: required(values.key ?? io.env.TOLLGATE_KEY, "--key (or TOLLGATE_KEY)"),
-  });
+  const gate = usage(() =>
+    createTollgate({
+      url: required(values.url ?? io.env.TOLLGATE_URL, "--url (or TOLLGATE_URL)"),
+      key: required(values.key ?? io.env.TOLLGATE_KEY, "--key (or TOLLGATE_KEY)"),
+    }),
+  );
   const stamp = io.now().getTime().toString(36);
   const answer = await gate.decide({
     action: required(values.action, "--action"),
@@ -63,6 +65,16 @@ async function decide(args: string[], io: Io): Promise<number> {
   });
   io.out(JSON.stringify(answer, null, 2));
   return answer.decision === "allow" ? 0 : answer.decision === "pending" ? 2 : 1;
+}
+
+/** The SDK refuses bad options with a TypeError naming the field: on the command line, that is a usage error. */
+function usage<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function verify(args: string[], io: Io): number {

@@ -1,7 +1,9 @@
 import type { UserRole } from "@tollgate/db";
 
 /** The demo organization: a company whose agents buy, research, travel and advertise. */
-export const demoOrganization = { slug: "demo", name: "Acme Robotics", timeZone: "Europe/Berlin" } as const;
+// Fixed ids, like the fixed agent keys: the examples and docs can name the demo's organization and
+// delegations on every machine.
+export const demoOrganization = { id: "de000000-0000-4000-8000-000000000001", slug: "demo", name: "Acme Robotics", timeZone: "Europe/Berlin" } as const;
 
 /** Printed at start so a newcomer can sign in as each role. */
 export const demoPassword = "tollgate-demo";
@@ -147,6 +149,7 @@ export const demoAgents: readonly DemoAgent[] = [
 /** Who hands what to whom: a constrained scope, a carved-out budget, an expiry in days. */
 export const demoDelegations = [
   {
+    id: "de000000-0000-4000-8000-0000000000d1",
     delegator: "research-scout",
     delegate: "research-summarizer",
     scope: { actions: ["anthropic.messages.create"], categories: ["llm"] },
@@ -155,6 +158,7 @@ export const demoDelegations = [
     expiresInDays: 30,
   },
   {
+    id: "de000000-0000-4000-8000-0000000000d2",
     delegator: "research-summarizer",
     delegate: "web-crawler",
     parent: "research-scout>research-summarizer",
@@ -164,6 +168,7 @@ export const demoDelegations = [
     expiresInDays: 14,
   },
   {
+    id: "de000000-0000-4000-8000-0000000000d3",
     delegator: "ad-buyer",
     delegate: "ad-copywriter",
     scope: { actions: ["openai.chat.completions"], categories: ["llm"] },
@@ -172,6 +177,7 @@ export const demoDelegations = [
     expiresInDays: 60,
   },
   {
+    id: "de000000-0000-4000-8000-0000000000d4",
     delegator: "checkout-bot",
     delegate: "invoice-reconciler",
     scope: { actions: ["stripe.charges.create"], merchants: ["stripe"] },

@@ -152,6 +152,7 @@ export async function seedDemo(db: Db, options: { now?: Date } = {}): Promise<Se
       const [row] = await tx
         .insert(delegations)
         .values({
+          id: grant.id,
           organizationId,
           delegatorAgentId: agentId[grant.delegator]!,
           delegateAgentId: agentId[grant.delegate]!,
