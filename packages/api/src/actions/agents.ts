@@ -1,5 +1,5 @@
 import { and, asc, count, eq, or, sql, type SQL } from "drizzle-orm";
-import { agents, agentStatus, apiKeys, trustScores, users } from "@tollgate/db";
+import { agents, agentStatus, apiKeys, trustScores, users, type Db } from "@tollgate/db";
 import { z } from "zod";
 import type { Action } from "../context";
 import { NotFound } from "../errors";
@@ -98,4 +98,14 @@ export async function getAgent({ ctx, input }: Action<z.infer<typeof agentByIdIn
     .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.agentId, agent.id)))
     .orderBy(asc(apiKeys.createdAt));
   return { ...agent, apiKeys: keys };
+}
+
+/** The organization's agent `id` (name and status), or NotFound: another organization's agent does not exist here. */
+export async function agentOf(db: Db, organizationId: string, id: string) {
+  const [agent] = await db
+    .select({ id: agents.id, name: agents.name, status: agents.status })
+    .from(agents)
+    .where(and(eq(agents.organizationId, organizationId), eq(agents.id, id)));
+  if (!agent) throw new NotFound("agent", id);
+  return agent;
 }

@@ -35,7 +35,32 @@ export function AuditTable({ input }: { input: RouterInputs["audit"]["list"] }) 
             </span>
           ),
         },
+        { header: "Change", cell: (event) => <Change before={event.before} after={event.after} /> },
       ]}
     />
+  );
+}
+
+/** The fields a change touched, before → after; the whole records on request. */
+function Change({ before, after }: { before: unknown; after: unknown }) {
+  const record = (value: unknown) => (value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {});
+  const was = record(before);
+  const is = record(after);
+  const changed = [...new Set([...Object.keys(was), ...Object.keys(is)])].filter((key) => JSON.stringify(was[key]) !== JSON.stringify(is[key]));
+  const show = (value: unknown) => (value === undefined ? "—" : JSON.stringify(value));
+  if (before === null && after === null) return <span className="text-slate-400">—</span>;
+  return (
+    <details className="max-w-md whitespace-normal text-xs">
+      <summary className="cursor-pointer text-slate-700">
+        {before === null ? "created" : after === null ? "deleted" : changed.length === 0 ? "no field changed" : changed.join(", ")}
+      </summary>
+      <dl className="mt-1 space-y-0.5 font-mono text-slate-600">
+        {(before === null || after === null ? Object.keys(before === null ? is : was) : changed).map((key) => (
+          <div key={key}>
+            <dt className="inline font-semibold">{key}</dt>: <dd className="inline">{show(was[key])} → {show(is[key])}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
   );
 }

@@ -9,8 +9,11 @@ import { formatTime } from "@/components/format";
 import { useTimeZone } from "@/components/organization";
 import { useTRPC } from "@/trpc/react";
 import { TrustScore } from "../agents-table";
+import { NewKeyForm, RevokeKey } from "./agent-keys";
+import { SuspensionControls } from "./agent-suspension";
 
-export function AgentDetail({ id }: { id: string }) {
+/** The agent page; `canManage` (admins) adds issuing and revoking keys, suspending and resuming. */
+export function AgentDetail({ id, canManage }: { id: string; canManage: boolean }) {
   const trpc = useTRPC();
   const timeZone = useTimeZone();
   const { data: agent } = useSuspenseQuery(trpc.agents.byId.queryOptions({ id }));
@@ -25,6 +28,7 @@ export function AgentDetail({ id }: { id: string }) {
         <StatusBadge status={agent.status} />
       </div>
       {agent.description && <p className="-mt-4 mb-6 text-sm text-slate-500">{agent.description}</p>}
+      {canManage && <SuspensionControls agent={agent} />}
       <dl className="mb-8 grid grid-cols-2 gap-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm md:grid-cols-4">
         <Fact label="Owner">{agent.owner.name}</Fact>
         <Fact label="Trust score">
@@ -44,6 +48,7 @@ export function AgentDetail({ id }: { id: string }) {
         )}
       </dl>
       <h2 className="mb-3 text-base font-semibold text-slate-900">API keys</h2>
+      {canManage && <NewKeyForm agentId={agent.id} />}
       <DataTable
         label="API keys"
         data={{ items: keys, page: 1, pageSize: Math.max(keys.length, 1), total: keys.length }}
@@ -61,6 +66,7 @@ export function AgentDetail({ id }: { id: string }) {
           { header: "Created", cell: (key) => formatTime(key.createdAt, timeZone) },
           { header: "Expires", cell: (key) => (key.expiresAt ? formatTime(key.expiresAt, timeZone) : "Never") },
           { header: "Last used", cell: (key) => (key.lastUsedAt ? formatTime(key.lastUsedAt, timeZone) : "Never") },
+          ...(canManage ? [{ header: "", cell: (key: (typeof keys)[number]) => !key.revokedAt && <RevokeKey agentId={agent.id} keyId={key.id} /> }] : []),
         ]}
       />
     </>

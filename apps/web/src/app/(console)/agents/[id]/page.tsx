@@ -6,7 +6,7 @@ import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 import { AgentDetail } from "./agent-detail";
 
 export default async function AgentPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireSection("agents");
+  const session = await requireSection("agents");
   const { id } = await params;
   if (!isUuid(id)) notFound();
   try {
@@ -17,7 +17,7 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   }
   return (
     <HydrateClient>
-      <AgentDetail id={id} />
+      <AgentDetail id={id} canManage={session.role === "admin"} />
     </HydrateClient>
   );
 }
