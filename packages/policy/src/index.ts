@@ -3,9 +3,10 @@
  * Pure: no I/O, no clock but the one passed in, runs on Node and edge runtimes.
  */
 export { parsePolicyDocument, type ParseResult } from "./document/parse";
-export { policySchema, policyDocumentSchema, type Policy, type PolicyDocument } from "./document/schema";
+export { policySchema, policyDocumentSchema, tagSchema, type Policy, type PolicyDocument } from "./document/schema";
 export type { ValidationError } from "./document/issues";
 export { moneySchema, formatMoney, type Money } from "./money";
+export { anomalyThreshold, spendBaselineSchema, type SpendBaseline } from "./baseline";
 export { compileSnapshot, type CompileOptions, type CompileResult } from "./compile/compile";
 export type { OrganizationState } from "./compile/state";
 export type { LintWarning } from "./compile/lint";

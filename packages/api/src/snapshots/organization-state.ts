@@ -1,11 +1,18 @@
 import { agents, apiKeys, delegations, organizations, policies, policyVersions, trustScores, type Db } from "@tollgate/db";
 import type { OrganizationState } from "@tollgate/policy";
 import { and, eq, gt, isNull } from "drizzle-orm";
+import { readSpendBaselines } from "./spend-baselines";
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
 // Recently expired delegations stay in the snapshot so a late call is told "expired", not "unknown".
 const EXPIRED_DELEGATION_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Whether a stored policy document (validated at publish) has an anomaly rule. */
+function hasAnomalyRules({ document }: { document: unknown }): boolean {
+  const anomalies = (document as { anomalies?: unknown[] }).anomalies;
+  return Array.isArray(anomalies) && anomalies.length > 0;
+}
 
 /** Reads everything a decision depends on for one organization, in the compiler's input shape. */
 export async function readOrganizationState(db: Db, organizationId: string, now: Date): Promise<OrganizationState> {
@@ -69,5 +76,7 @@ export async function readOrganizationState(db: Db, organizationId: string, now:
       revokedAt: iso(delegation.revokedAt),
     })),
     trustScores: Object.fromEntries(scoreRows.map((row) => [row.agentId, row.score])),
+    // Only an anomaly rule reads baselines, and they cost an aggregate over a month of spends.
+    spendBaselines: policyRows.some(hasAnomalyRules) ? await readSpendBaselines(db, organizationId, now) : {},
   };
 }

@@ -97,10 +97,12 @@ export function compileSnapshot(state: OrganizationState, options: CompileOption
     })),
     profiles: selection.profiles.map((positions) => ({ policies: [...positions] })),
     agents: Object.fromEntries(
-      agents.map((agent) => [
-        agent.id,
-        { name: agent.name, status: agent.status, profile: selection.profileOf.get(agent.id)!, trustScore: valid.trustScores[agent.id] ?? null },
-      ]),
+      agents.map((agent) => {
+        const baselines = valid.spendBaselines[agent.id] ?? [];
+        const entry = { name: agent.name, status: agent.status, profile: selection.profileOf.get(agent.id)!, trustScore: valid.trustScores[agent.id] ?? null };
+        // Sorted, so that the content hash does not depend on the order the database listed them in.
+        return [agent.id, baselines.length === 0 ? entry : { ...entry, spendBaselines: [...baselines].sort((a, b) => compare(a.currency, b.currency)) }];
+      }),
     ),
     keys: Object.fromEntries(
       agents.flatMap((agent) =>
@@ -131,8 +133,8 @@ export function compileSnapshot(state: OrganizationState, options: CompileOption
 }
 
 function ruleSetOf(document: Policy): RuleSet {
-  const { grants, denies, caps, limits, approvals, velocity, loops, timeWindows } = document;
-  return { grants, denies, caps, limits, approvals, velocity, loops, timeWindows };
+  const { grants, denies, caps, limits, approvals, velocity, loops, timeWindows, anomalies } = document;
+  return { grants, denies, caps, limits, approvals, velocity, loops, timeWindows, anomalies };
 }
 
 function refuse(errors: readonly ValidationError[], warnings: readonly LintWarning[] = []): CompileResult {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { delegationScopeSchema, idSchema, tagSchema } from "../document/schema";
+import { spendBaselineSchema } from "../baseline";
 import { budgetSchema } from "../money";
 import { isTimeZone } from "../period";
 
@@ -56,6 +57,8 @@ export const organizationStateSchema = z.object({
     z.string(),
     z.int().min(300, { error: "must be a trust score from 300 to 850" }).max(850, { error: "must be a trust score from 300 to 850" }),
   ),
+  /** By agent id: what each agent usually spends, per currency, for the anomaly gate. */
+  spendBaselines: z.record(z.string(), z.array(spendBaselineSchema)).default({}),
 });
 
 /** What compileSnapshot accepts: policy documents may be raw (defaults not yet applied). */

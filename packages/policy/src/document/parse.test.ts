@@ -60,6 +60,7 @@ describe("parsePolicyDocument", () => {
             velocity: [],
             loops: [],
             timeWindows: [],
+            anomalies: [],
           },
         ],
       },
@@ -109,6 +110,15 @@ policies:
       'policies[2].timeWindows[0].days[1]: must be one of "mon", "tue", "wed", "thu", "fri", "sat", "sun"',
       "policies[2].timeWindows[0].to: must be a time HH:MM from 00:00 to 24:00",
       "policies[2].limts: is not a known field",
+    ]);
+  });
+
+  test("anomaly rules name their problems too", () => {
+    const policy = { name: "a", selector: { all: true }, anomalies: [{ id: "far", deviations: 1, minSamples: 2.5, respond: "shrug" }] };
+    expect(errorsOf({ policies: [policy] })).toEqual([
+      "policies[0].anomalies[0].deviations: must be a number of deviations from 2 to 100",
+      "policies[0].anomalies[0].minSamples: must be a whole number from 5 to 100000",
+      'policies[0].anomalies[0].respond: must be one of "approval", "deny"',
     ]);
   });
 

@@ -98,6 +98,26 @@ const loopSchema = z.strictObject({
   ...scopeShape,
 });
 
+// "Far above the agent's own baseline" (see anomalyThreshold), answered before anything is held.
+const anomalySchema = z.strictObject({
+  id: ruleIdSchema,
+  /** Robust standard deviations above the median that count as far above. */
+  deviations: z
+    .number({ error: "must be a number of deviations from 2 to 100" })
+    .min(2, { error: "must be a number of deviations from 2 to 100" })
+    .max(100, { error: "must be a number of deviations from 2 to 100" })
+    .default(6),
+  /** Spends the baseline must summarize before the rule applies: a new agent has no baseline. */
+  minSamples: z
+    .int({ error: "must be a whole number from 5 to 100000" })
+    .min(5, { error: "must be a whole number from 5 to 100000" })
+    .max(100_000, { error: "must be a whole number from 5 to 100000" })
+    .default(20),
+  /** What a far-above spend gets: a denial, or a human's approval. */
+  respond: z.enum(["approval", "deny"]).default("approval"),
+  ...scopeShape,
+});
+
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
 const clockTimeSchema = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, { error: "must be a time HH:MM from 00:00 to 24:00" });
@@ -142,6 +162,7 @@ const ruleSetShape = {
   velocity: z.array(velocitySchema).default([]),
   loops: z.array(loopSchema).default([]),
   timeWindows: z.array(timeWindowSchema).default([]),
+  anomalies: z.array(anomalySchema).default([]),
 };
 
 export const RULE_SECTIONS = Object.keys(ruleSetShape) as (keyof typeof ruleSetShape)[];
@@ -196,5 +217,6 @@ export type Approval = Policy["approvals"][number];
 export type VelocityLimit = Policy["velocity"][number];
 export type LoopLimit = Policy["loops"][number];
 export type TimeWindow = Policy["timeWindows"][number];
+export type AnomalyRule = Policy["anomalies"][number];
 /** The narrowing fields every rule shares. */
 export type RuleScope = Pick<Cap, "actions" | "merchants" | "categories">;

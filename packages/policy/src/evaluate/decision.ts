@@ -54,6 +54,8 @@ export const REASON_CODES = [
   "delegation_budget_exhausted",
   "velocity_exceeded",
   "loop_detected",
+  "spend_anomaly",
+  "approval_required_anomaly",
   "approval_required_amount",
   "approval_required_trust",
   "approval_required_first_merchant",
@@ -110,6 +112,7 @@ export const TRACE_STEPS = [
   "envelope",
   "velocity",
   "loop",
+  "anomaly",
   "approval",
 ] as const;
 

@@ -14,6 +14,8 @@ const snapshot = load(
       agent("agt_off", { tags: ["payments"], status: "suspended" }),
       agent("agt_del"),
       agent("agt_sub"),
+      agent("agt_buyer", { tags: ["buying"] }),
+      agent("agt_new_buyer", { tags: ["buying"] }),
     ],
     policies: [
       policy("pol_pay", {
@@ -55,6 +57,14 @@ const snapshot = load(
           { id: "no-gambling", actions: ["*"], categories: ["gambling"] },
         ],
       }),
+      policy("pol_buy", {
+        selector: { tags: ["buying"] },
+        grants: [{ id: "orders", actions: ["shop.order"] }],
+        anomalies: [
+          { id: "unusual", deviations: 6, minSamples: 20 },
+          { id: "unusual-gift-cards", deviations: 3, minSamples: 20, respond: "deny", categories: ["gift-cards"] },
+        ],
+      }),
       policy("pol_helper", { selector: { agents: ["agt_del"] }, limits: [{ id: "own-daily", period: "day", amount: 50, currency: "USD" }] }),
       policy("pol_strict", { selector: { tags: ["payments"] }, caps: [{ id: "cap-100", amount: 10_000, currency: "USD", actions: ["stripe.charges.*"] }] }, { mode: "shadow" }),
     ],
@@ -65,6 +75,12 @@ const snapshot = load(
       delegation("del_revoked", "agt_pay", "agt_del", { scope: { actions: ["stripe.charges.*"] }, revokedAt: "2026-11-20T00:00:00Z" }),
       delegation("del_off", "agt_off", "agt_del", { scope: { actions: ["stripe.charges.*"] } }),
     ],
+    // agt_buyer usually spends 10.00 EUR: "far above" is over 10.00 + 6 × 5.00 (half the median,
+    // since 1.4826 × 2.00 is less), or + 3 × 5.00 for gift cards.
+    spendBaselines: {
+      agt_buyer: [{ currency: "EUR", median: 1_000, mad: 200, samples: 50 }],
+      agt_new_buyer: [{ currency: "EUR", median: 1_000, mad: 200, samples: 19 }],
+    },
     trustScores: { agt_trusted: 650, agt_doubted: 550, agt_pay: 700, agt_del: 700, agt_sub: 700, agt_off: 700 },
   }),
   { issuedAt: "2026-11-23T00:00:00Z" },
@@ -83,7 +99,16 @@ interface Case {
   readonly codes: readonly ReasonCode[];
 }
 
+const order = (agentId: string, amount: number, extra: Partial<DecisionRequest> = {}) =>
+  request(agentId, "shop.order", { amount: { amount, currency: "EUR" }, ...extra });
+
 const cases: Case[] = [
+  { name: "a spend within the caller's usual range is allowed", request: order("agt_buyer", 3_000), outcome: "allow", codes: [] },
+  { name: "a spend exactly at the anomaly threshold is not far above", request: order("agt_buyer", 4_000), outcome: "allow", codes: [] },
+  { name: "a spend far above the caller's own baseline waits for approval", request: order("agt_buyer", 4_001), outcome: "pending", codes: ["approval_required_anomaly"] },
+  { name: "an anomaly rule that responds with deny denies", request: order("agt_buyer", 2_501, { category: "gift-cards" }), outcome: "deny", codes: ["spend_anomaly"] },
+  { name: "an agent with too little history is not judged by its baseline", request: order("agt_new_buyer", 1_000_000), outcome: "allow", codes: [] },
+  { name: "a currency the caller has no baseline in is not judged", request: request("agt_buyer", "shop.order", { amount: usd(1_000_000) }), outcome: "allow", codes: [] },
   { name: "a granted charge within every limit is allowed", request: charge(10_000), outcome: "allow", codes: [] },
   { name: "an unknown agent is denied", request: request("agt_ghost", "stripe.charges.create"), outcome: "deny", codes: ["agent_unknown"] },
   { name: "a suspended agent is denied", request: request("agt_off", "stripe.charges.create", { amount: usd(100) }), outcome: "deny", codes: ["agent_suspended"] },
@@ -250,6 +275,7 @@ describe("evaluate: decisions", () => {
       "envelope:pass",
       "velocity:pass",
       "loop:pass",
+      "anomaly:skip",
       "approval:pass",
     ]);
   });

@@ -29,6 +29,11 @@ const approvalArb = fc.oneof(
   fc.record({ when: fc.constant("trust_below"), score: fc.integer({ min: 300, max: 850 }) }),
   fc.record({ when: fc.constant("first_merchant") }),
 );
+const anomalyArb = fc.record(
+  { deviations: fc.integer({ min: 2, max: 10 }), minSamples: fc.integer({ min: 5, max: 30 }), respond: fc.constantFrom("approval", "deny"), ...narrowing },
+  { requiredKeys: ["deviations", "minSamples", "respond"] },
+);
+const baselineArb = fc.record({ currency: currencyArb, median: fc.integer({ min: 0, max: 1_000 }), mad: fc.integer({ min: 0, max: 500 }), samples: fc.integer({ min: 1, max: 50 }) });
 const withIds = <T extends object>(prefix: string) => (rules: T[]) => rules.map((rule, index) => ({ id: `${prefix}${index}`, ...rule }));
 
 const documentArb = fc.record({
@@ -38,6 +43,7 @@ const documentArb = fc.record({
   caps: fc.array(capArb, { maxLength: 1 }).map(withIds("c")),
   limits: fc.array(limitArb, { maxLength: 2 }).map(withIds("l")),
   approvals: fc.array(approvalArb, { maxLength: 1 }).map(withIds("a")),
+  anomalies: fc.array(anomalyArb, { maxLength: 1 }).map(withIds("x")),
 });
 
 const stateArb: fc.Arbitrary<OrganizationState> = fc
@@ -46,12 +52,14 @@ const stateArb: fc.Arbitrary<OrganizationState> = fc
     suspended: fc.subarray(AGENTS, { maxLength: 1 }),
     documents: fc.array(fc.tuple(documentArb, fc.boolean()), { minLength: 1, maxLength: 4 }),
     trust: fc.array(fc.integer({ min: 300, max: 850 }), { minLength: AGENTS.length, maxLength: AGENTS.length }),
+    baselines: fc.array(fc.option(baselineArb), { minLength: AGENTS.length, maxLength: AGENTS.length }),
   })
-  .map(({ tags, suspended, documents, trust }) =>
+  .map(({ tags, suspended, documents, trust, baselines }) =>
     organization({
       agents: AGENTS.map((id, index) => agent(id, { tags: tags[index]!, status: suspended.includes(id) ? "suspended" : "active" })),
       policies: documents.map(([document, shadow], index) => policy(`pol_${index}`, document, { mode: shadow && index > 0 ? "shadow" : "enforce" })),
       trustScores: Object.fromEntries(AGENTS.map((id, index) => [id, trust[index]!])),
+      spendBaselines: Object.fromEntries(AGENTS.flatMap((id, index) => (baselines[index] ? [[id, [baselines[index]]]] : []))),
     }),
   );
 

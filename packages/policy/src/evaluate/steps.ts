@@ -1,10 +1,11 @@
 import type { Matcher } from "../match";
 import { formatMoney } from "../money";
-import { ACTIONS, agentAt, BUDGET, BUDGETS, DENY, GRANT, LIMIT, LOOP, MERCHANT, MONEY, RULE, slotKey, START, startOf, TARGET, TIME_WINDOW, TRUST, VELOCITY, type ChainState, type RuleTable } from "../snapshot/rule-table";
+import { anomalyThreshold } from "../baseline";
+import { ACTIONS, agentAt, ANOMALY, BUDGET, BUDGETS, DENY, GRANT, LIMIT, LOOP, MERCHANT, MONEY, RULE, slotKey, START, startOf, TARGET, TIME_WINDOW, TRUST, VELOCITY, type ChainState, type RuleTable } from "../snapshot/rule-table";
 import type { Chain, LoadedDelegation, LoadedSnapshot } from "../snapshot/load";
 import { counterAt, envelopeAt } from "../snapshot/slots";
 import type { LocalClock } from "../period";
-import type { Rule, Target, TimeWindowSpec } from "../snapshot/rules";
+import type { AnomalySpec, Rule, Target, TimeWindowSpec } from "../snapshot/rules";
 import { TRACE_STEPS, type Counter, type DecisionRequest, type Envelope, type Reason, type ReasonCode, type TraceStep, type Usage } from "./decision";
 
 /** One evaluation pass: a call, its chain, and the chain's rules (enforced, or with shadow rules). */
@@ -317,7 +318,7 @@ const checkApprovals: Step = ({ rules, state, request, chain, usage }, verdict) 
   }
   const { merchant } = request;
   if (merchant === undefined) return checked;
-  for (let at = startOf(rules, START.merchantApprovals); at < startOf(rules, START.end); at += MERCHANT.stride) {
+  for (let at = startOf(rules, START.merchantApprovals); at < startOf(rules, START.anomalies); at += MERCHANT.stride) {
     if (!applies(rules, at, request)) continue;
     checked++;
     // Whose history counts: the agent whose policy asks, i.e. whose money it is.
@@ -327,6 +328,28 @@ const checkApprovals: Step = ({ rules, state, request, chain, usage }, verdict) 
       const message = `agent ${agentId} has not used merchant "${merchant}" before; ${describe(rule)} asks for approval`;
       verdict.approvals.push(ruleReason("approval_required_first_merchant", rule, message));
     }
+  }
+  return checked;
+};
+
+// A spend far above what the caller usually spends in that currency, measured against its own
+// baseline; an agent without enough history is not judged (the other limits still apply).
+const checkAnomalies: Step = ({ rules, request, chain }, verdict) => {
+  let checked = 0;
+  for (let at = startOf(rules, START.anomalies); at < startOf(rules, START.end); at += ANOMALY.stride) {
+    if (request.amount === undefined || !applies(rules, at, request)) continue;
+    checked++;
+    const { amount, currency } = request.amount;
+    const caller = chain.agents[chain.agents.length - 1]!;
+    const baseline = caller.spendBaselines.get(currency);
+    if (baseline === undefined || baseline.samples < (rules[at + ANOMALY.minSamples] as number)) continue;
+    const threshold = anomalyThreshold(baseline, rules[at + ANOMALY.deviations] as number);
+    if (amount <= threshold) continue;
+    const rule = ruleAt<AnomalySpec>(rules, at);
+    const usual = `agent ${caller.id} usually spends ${formatMoney(baseline.median, currency)} (median of ${baseline.samples})`;
+    const message = `${formatMoney(amount, currency)} is far above its baseline: ${usual}, and ${describe(rule)} flags spends over ${formatMoney(threshold, currency)}`;
+    if (rules[at + ANOMALY.respond] === "deny") verdict.denials.push(ruleReason("spend_anomaly", rule, message));
+    else verdict.approvals.push(ruleReason("approval_required_anomaly", rule, message));
   }
   return checked;
 };
@@ -342,6 +365,7 @@ export const POLICY_STEPS: readonly { readonly step: TraceStep; readonly index: 
   { step: "envelope", run: checkEnvelopes },
   { step: "velocity", run: checkVelocity },
   { step: "loop", run: checkLoops },
+  { step: "anomaly", run: checkAnomalies },
   { step: "approval", run: checkApprovals },
   ] as const
 ).map(({ step, run }) => ({ step, index: TRACE_STEPS.indexOf(step), run }));

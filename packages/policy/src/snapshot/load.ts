@@ -1,3 +1,4 @@
+import type { SpendBaseline } from "../baseline";
 import type { Counter, Envelope } from "../evaluate/decision";
 import { Calendar } from "../period";
 import type { Money } from "../money";
@@ -25,6 +26,8 @@ export interface LoadedAgent {
   readonly name: string;
   readonly status: "active" | "suspended";
   readonly trustScore: number | null;
+  /** What the agent usually spends, by currency; empty until it has committed spends. */
+  readonly spendBaselines: ReadonlyMap<string, SpendBaseline>;
 }
 
 /**
@@ -146,6 +149,9 @@ function findDanglingReference({ body }: SignedSnapshot): string | null {
   return null;
 }
 
+/** Most agents have no baselines yet and share this one empty map. */
+const NO_BASELINES: ReadonlyMap<string, SpendBaseline> = new Map();
+
 function instantMs(iso: string | null): number {
   return iso === null ? Number.POSITIVE_INFINITY : Date.parse(iso);
 }
@@ -207,7 +213,8 @@ function index(signed: SignedSnapshot): LoadedSnapshot {
   const agents = new Map<string, LoadedAgent>();
   const soloChains = new Map<string, Chain>();
   for (const [id, agent] of Object.entries(body.agents)) {
-    const loaded: LoadedAgent = { id, name: agent.name, status: agent.status, trustScore: agent.trustScore };
+    const spendBaselines = agent.spendBaselines === undefined ? NO_BASELINES : new Map(agent.spendBaselines.map((baseline) => [baseline.currency, baseline]));
+    const loaded: LoadedAgent = { id, name: agent.name, status: agent.status, trustScore: agent.trustScore, spendBaselines };
     profileOf.set(loaded, profiles[agent.profile]!);
     agents.set(id, loaded);
     soloChains.set(id, chainOf([loaded], []));

@@ -29,6 +29,8 @@ export const LOOP = { stride: 5, maxRepeats: 3, windowSeconds: 4 } as const;
 export const VELOCITY = { stride: 8, maxCalls: 3, windowSeconds: 4, per: 5, position: 6, slot: 7 } as const;
 /** A first-merchant approval, and the position on the chain of the agent whose history counts. */
 export const MERCHANT = { stride: 4, position: 3 } as const;
+/** A spend-anomaly rule: how far above the caller's baseline, from how many spends, and the response. */
+export const ANOMALY = { stride: 6, deviations: 3, minSamples: 4, respond: 5 } as const;
 
 /**
  * Everything a call is checked against, each rule once, built at load time for one combination
@@ -62,9 +64,10 @@ export const START = {
   loops: 7,
   velocity: 8,
   merchantApprovals: 9,
-  end: 10,
+  anomalies: 10,
+  end: 11,
   /** Where the budgets start in the state of a chain checked against this table (see ChainState). */
-  slots: 11,
+  slots: 12,
 } as const;
 const HEAD = START.slots + 1;
 
@@ -113,6 +116,8 @@ export function ruleTable(lists: readonly RuleLists[]): RuleTable {
   lists.forEach((list, position) => {
     for (const rule of list.merchantApprovals) add(rule, position);
   });
+  cells[START.anomalies] = cells.length;
+  for (const rule of once((list) => list.anomalies)) add(rule, rule.spec.deviations, rule.spec.minSamples, rule.spec.respond);
   cells[START.end] = cells.length;
   cells[START.slots] = slots;
   // A copy sized to fit, so the table is one allocation with no slack after it.

@@ -65,6 +65,11 @@ export interface LoopSpec {
   readonly maxRepeats: number;
   readonly windowSeconds: number;
 }
+export interface AnomalySpec {
+  readonly deviations: number;
+  readonly minSamples: number;
+  readonly respond: "approval" | "deny";
+}
 export interface TimeWindowSpec {
   /** Bit n set: open on weekday n (0 = Monday). */
   readonly days: number;
@@ -90,6 +95,7 @@ export interface RuleLists {
   readonly merchantApprovals: readonly Rule<null>[];
   readonly velocity: readonly Rule<VelocitySpec>[];
   readonly loops: readonly Rule<LoopSpec>[];
+  readonly anomalies: readonly Rule<AnomalySpec>[];
 }
 
 /** The matchers for a rule's or a delegation's scope. */
@@ -134,6 +140,7 @@ export function loadRules(policy: SnapshotBody["policies"][number], matchers: Ma
     merchantApprovals: rules.approvals.flatMap((written) => (written.when === "first_merchant" ? [rule(written, null)] : [])),
     velocity: rules.velocity.map((written) => rule(written, { maxCalls: written.maxCalls, windowSeconds: written.windowSeconds, per: written.per })),
     loops: rules.loops.map((written) => rule(written, { maxRepeats: written.maxRepeats, windowSeconds: written.windowSeconds })),
+    anomalies: rules.anomalies.map((written) => rule(written, { deviations: written.deviations, minSamples: written.minSamples, respond: written.respond })),
   };
 }
 
@@ -154,5 +161,6 @@ export function mergeRules(lists: readonly RuleLists[]): RuleLists {
     merchantApprovals: all((list) => list.merchantApprovals),
     velocity: all((list) => list.velocity),
     loops: all((list) => list.loops),
+    anomalies: all((list) => list.anomalies),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { delegationScopeSchema, idSchema, ruleSetSchema } from "../document/schema";
+import { spendBaselineSchema } from "../baseline";
 import { budgetSchema } from "../money";
 
 /** Names the snapshot layout; a worker refuses layouts it does not know. */
@@ -14,6 +15,8 @@ const snapshotAgentSchema = z.strictObject({
   /** Index into `profiles`: the policies that select this agent. */
   profile: z.int().nonnegative(),
   trustScore: z.int().nullable(),
+  /** Absent until the agent has committed spends; one per currency it spends in. */
+  spendBaselines: z.array(spendBaselineSchema).optional(),
 });
 
 const snapshotKeySchema = z.strictObject({
