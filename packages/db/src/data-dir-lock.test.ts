@@ -35,5 +35,6 @@ describe("embedded data folder lock", () => {
     const result = (await second.db.execute("select value from kept")) as unknown as { rows: { value: string }[] };
     expect(result.rows).toEqual([{ value: "still here" }]);
     await second.close();
-  });
+    // Two cold starts of an embedded PostgreSQL on disk: seconds each, far more on a busy machine.
+  }, 90_000);
 });

@@ -39,7 +39,9 @@ function linkHash(entry: AuditEntry, prevHash: string | null): string {
  * row, so two changes never link to the same predecessor.
  */
 export async function recordAudit(tx: Db, entry: AuditEntry): Promise<void> {
-  await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, entry.organizationId)).for("update");
+  // Serializes the organization's chain. Not FOR UPDATE: that would also wait for (and deadlock
+  // with) the key-share locks every insert referencing the organization takes, such as a vote.
+  await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, entry.organizationId)).for("no key update");
   const [last] = await tx
     .select({ hash: auditEvents.hash })
     .from(auditEvents)

@@ -1,5 +1,6 @@
 import { agents, apiKeys, delegations, organizations, policies, policyVersions, trustScores, type Db } from "@tollgate/db";
 import type { OrganizationState } from "@tollgate/policy";
+import { NEUTRAL_SCORE } from "@tollgate/trust";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { readSpendBaselines } from "./spend-baselines";
 
@@ -42,6 +43,7 @@ export async function readOrganizationState(db: Db, organizationId: string, now:
     db.select({ agentId: trustScores.agentId, score: trustScores.score }).from(trustScores).where(eq(trustScores.organizationId, organizationId)),
   ]);
 
+  const scores = new Map(scoreRows.map((row) => [row.agentId, row.score]));
   const keysByAgent = new Map<string, typeof keyRows>();
   for (const key of keyRows) keysByAgent.set(key.agentId, [...(keysByAgent.get(key.agentId) ?? []), key]);
   return {
@@ -75,7 +77,8 @@ export async function readOrganizationState(db: Db, organizationId: string, now:
       expiresAt: delegation.expiresAt.toISOString(),
       revokedAt: iso(delegation.revokedAt),
     })),
-    trustScores: Object.fromEntries(scoreRows.map((row) => [row.agentId, row.score])),
+    // An agent not scored yet starts at the model's neutral score, not as the least trusted.
+    trustScores: Object.fromEntries(agentRows.map((agent) => [agent.id, scores.get(agent.id) ?? NEUTRAL_SCORE])),
     // Only an anomaly rule reads baselines, and they cost an aggregate over a month of spends.
     spendBaselines: policyRows.some(hasAnomalyRules) ? await readSpendBaselines(db, organizationId, now) : {},
   };
