@@ -1,9 +1,9 @@
 import { and, asc, count, eq, gt, gte, sql } from "drizzle-orm";
-import type { AnyPgColumn } from "drizzle-orm/pg-core";
-import { agents, approvals, decisions, organizations, reservations, trustScores } from "@tollgate/db";
+import { agents, approvals, decisions, reservations, trustScores } from "@tollgate/db";
 import { z } from "zod";
 import type { Action } from "../context";
 import { milliseconds } from "./approval-latency";
+import { dashboardWindow, DAY_MS } from "./dashboard-window";
 import { isoTime, money } from "./wire";
 
 /** The windows the dashboards offer, in days back from now; 30 unless asked. */
@@ -14,8 +14,6 @@ export const dashboardRange = z.object({
   days: z.union(dashboardWindows.map((days) => z.literal(days)), { error: `must be one of ${dashboardWindows.join(", ")} days` }),
 });
 export type DashboardRange = z.infer<typeof dashboardRange>;
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const dashboardSummary = z.object({
   since: isoTime,
@@ -100,14 +98,7 @@ export const dashboardTimeline = z.object({
 /** The charts' data over the last `days` days, aggregated in the database by calendar day. */
 export async function getDashboardTimeline({ ctx, input }: Action<DashboardRange>): Promise<z.input<typeof dashboardTimeline>> {
   const organizationId = ctx.session.organizationId;
-  const now = new Date();
-  const since = new Date(now.getTime() - input.days * DAY_MS);
-  const [organization] = await ctx.db.select({ timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, organizationId));
-  const timeZone = organization!.timeZone;
-  // Rows are grouped by their calendar date in the organization's zone (a cheap cast per row), and
-  // each date is formatted once per group, not once per row.
-  const dateOf = (column: AnyPgColumn) => sql<string>`(${column} at time zone ${timeZone})::date`.as("day");
-  const formatted = (day: unknown) => sql<string>`to_char(${day}, 'YYYY-MM-DD')`;
+  const { since, timeZone, days, dateOf, formatted } = await dashboardWindow(ctx, input.days);
   const decisionDays = ctx.db
     .select({ day: dateOf(decisions.createdAt), outcome: decisions.outcome })
     .from(decisions)
@@ -157,12 +148,6 @@ export async function getDashboardTimeline({ ctx, input }: Action<DashboardRange
       .groupBy(approvalDays.day),
   ]);
 
-  // Every day of the window, so quiet days show as zero rather than vanish from the chart.
-  const days = Array.from({ length: input.days + 1 }, (_, index) =>
-    new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
-      new Date(since.getTime() + index * DAY_MS),
-    ),
-  ).filter((day, index, all) => all.indexOf(day) === index);
   const byDay = new Map(days.map((day) => [day, { day, allow: 0, deny: 0, pending: 0 }]));
   for (const row of decisionRows) {
     const entry = byDay.get(row.day);

@@ -1,50 +1,14 @@
 "use client";
 
 import { useSuspenseQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { downloadCsv, toCsv, type CsvColumn } from "@/components/csv";
 import { formatDuration, formatMoney } from "@/components/format";
 import { useTRPC } from "@/trpc/react";
 import type { DashboardRange } from "@tollgate/api";
+import { ChartCard, Empty, shortDay } from "./chart-card";
 
 const OUTCOME_COLORS = { allow: "#059669", pending: "#d97706", deny: "#e11d48" } as const;
 const APPROVAL_COLORS = { approved: "#059669", denied: "#e11d48", expired: "#94a3b8", pending: "#d97706" } as const;
-
-/** A chart's data as a CSV download: what the chart shows, for a spreadsheet. */
-interface ChartData<Row> {
-  filename: string;
-  rows: readonly Row[];
-  columns: readonly CsvColumn<Row>[];
-}
-
-function ChartCard<Row>({ title, description, data, children }: { title: string; description: string; data: ChartData<Row>; children: ReactNode }) {
-  return (
-    <section aria-label={title} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-      <div className="flex items-start justify-between gap-4">
-        <div>
-          <h2 className="text-sm font-semibold text-slate-900">{title}</h2>
-          <p className="mb-4 text-xs text-slate-500">{description}</p>
-        </div>
-        <button
-          type="button"
-          onClick={() => downloadCsv(data.filename, toCsv(data.rows, data.columns))}
-          className="shrink-0 rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50"
-        >
-          Download CSV
-        </button>
-      </div>
-      <div className="h-64">{children}</div>
-    </section>
-  );
-}
-
-const Empty = ({ children }: { children: ReactNode }) => (
-  <div className="flex h-full items-center justify-center rounded-lg border border-dashed border-slate-200 text-sm text-slate-500">{children}</div>
-);
-
-/** `2026-11-24` → `24 Nov`. */
-const shortDay = (day: string) => new Date(`${day}T12:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 
 /** Decisions by outcome, committed spend and trust scores, aggregated by the database. */
 export function Charts({ days }: DashboardRange) {
