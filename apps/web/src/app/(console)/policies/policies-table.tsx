@@ -2,6 +2,7 @@
 
 import type { RouterInputs, RouterOutputs } from "@tollgate/api";
 import { useSuspenseQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { Badge, StatusBadge } from "@/components/badge";
 import { DataTable } from "@/components/data-table";
 import { formatTime } from "@/components/format";
@@ -19,13 +20,15 @@ export function PoliciesTable({ input }: { input: RouterInputs["policies"]["list
       label="Policies"
       data={data}
       rowKey={(policy) => policy.id}
-      empty={{ title: "No policies yet", description: "Without a policy every agent is denied everything. Admins write and publish policies here or as code with the CLI." }}
+      empty={{ title: "No policies yet", description: "Without a policy every agent is denied everything. Write one with New policy, or as code with the CLI." }}
       columns={[
         {
           header: "Policy",
           cell: (policy) => (
             <div>
-              <div className="font-medium text-slate-900">{policy.name}</div>
+              <Link href={`/policies/${policy.id}`} className="font-medium text-indigo-700 hover:underline">
+                {policy.name}
+              </Link>
               {policy.description && <div className="max-w-sm truncate text-xs text-slate-500">{policy.description}</div>}
             </div>
           ),
