@@ -13,7 +13,7 @@ test("an admin issues a key shown once, then suspends the agent after seeing wha
   const form = page.getByRole("form", { name: "New key" });
   await form.getByLabel("Name").fill("ci-runner");
   await form.getByRole("button", { name: "New key" }).click();
-  const issued = page.getByTestId("issued-key");
+  const issued = page.getByTestId("shown-once");
   await expect(issued).toHaveText(/^tg_/);
   const key = (await issued.textContent())!;
   // Stored as its prefix and a hash only: the plaintext exists nowhere but on this screen.
@@ -21,7 +21,7 @@ test("an admin issues a key shown once, then suspends the agent after seeing wha
   expect(key.startsWith(stored!.prefix)).toBe(true);
   expect(JSON.stringify(stored)).not.toContain(key);
   await page.reload();
-  await expect(page.getByTestId("issued-key")).toHaveCount(0);
+  await expect(page.getByTestId("shown-once")).toHaveCount(0);
 
   await page.getByRole("button", { name: "Suspend…" }).click();
   const suspension = page.getByRole("form", { name: "Suspend agent" });

@@ -1,4 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { adminTokensRouter } from "./routers/admin-tokens";
 import { agentsRouter } from "./routers/agents";
 import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
@@ -7,6 +8,7 @@ import { delegationsRouter } from "./routers/delegations";
 import { meRouter } from "./routers/me";
 import { policiesRouter } from "./routers/policies";
 import { sessionsRouter } from "./routers/sessions";
+import { tollgateFileRouter } from "./routers/tollgate-file";
 import { workersRouter } from "./routers/workers";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -21,6 +23,8 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   workers: workersRouter,
   dashboard: dashboardRouter,
+  adminTokens: adminTokensRouter,
+  tollgateFile: tollgateFileRouter,
 });
 
 export type AppRouter = typeof appRouter;

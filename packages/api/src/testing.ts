@@ -48,6 +48,16 @@ export const sessionOf = (user: Pick<User, "id" | "organizationId" | "role">): S
 const hour = 60 * 60 * 1000;
 const hex = () => randomBytes(32).toString("hex");
 
+/** The API as `user` calls it, on `db` (a test's transaction). */
+export const callerAs = (db: Db, user: Pick<User, "id" | "organizationId" | "role">) => createCaller(createContext({ db, session: sessionOf(user) }));
+
+/** A fresh organization with one admin, and the API as that admin. */
+export async function organizationWithAdmin(db: Db) {
+  const org = await organizationFixture(db);
+  const admin = await userFixture(db, org.id);
+  return { org, admin, caller: callerAs(db, admin) };
+}
+
 /**
  * An organization with one user per role and one row of everything the console lists: two
  * agents (one with a key and a trust score), a published policy, a delegation, a session with
@@ -169,6 +179,6 @@ export async function pendingApproval(db: Db, { expiresInMs = 60_000, organizati
     .insert(approvals)
     .values({ organizationId: org.id, decisionId: decision!.id, agentId: agent.id, action: "shop.order", amount: 20_000, currency: "EUR", createdAt: new Date(Date.now() - 120_000), expiresAt: new Date(Date.now() + expiresInMs) })
     .returning();
-  const as = (user: User) => createCaller(createContext({ db, session: sessionOf(user) }));
+  const as = (user: User) => callerAs(db, user);
   return { org, owner, reviewer, admin, agent, approval: approval!, as };
 }

@@ -1,14 +1,13 @@
 import { parseArgs } from "node:util";
 import { verifyReceipt } from "@tollgate/policy";
 import { createTollgate, TollgateError } from "@tollgate/sdk";
+import { createAgent, createKey } from "./admin";
+import { consoleRefusal } from "./console-client";
+import type { Io } from "./io";
+import { apply, exportFile, plan } from "./policy-file";
+import { required, UsageError } from "./usage";
 
-/** Where a command writes; a test passes its own. */
-export interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  env: Record<string, string | undefined>;
-  now: () => Date;
-}
+export type { Io } from "./io";
 
 const USAGE = `usage:
   tollgate decide --action <action> [--amount <minor units> --currency <ISO 4217>] [--merchant <m>]
@@ -16,14 +15,17 @@ const USAGE = `usage:
                   [--url <worker>] [--key <agent key>]     (or TOLLGATE_URL, TOLLGATE_KEY)
   tollgate receipt verify <receipt> --public-key <key id>=<hex> [--public-key …]
 
-exit codes: 0 allow or valid, 1 deny or invalid, 2 pending, 64 usage error, 69 worker refused`;
+  against the console, as the admin whose API token it is:
+  tollgate plan -f tollgate.yaml [--days <n>] [--examples <n>]
+  tollgate apply -f tollgate.yaml
+  tollgate export [-f tollgate.yaml]
+  tollgate agents create --name <name> [--owner <email>] [--tags <a,b>] [--description <text>]
+  tollgate keys create --agent <name or id> [--name <name>] [--expires <ISO time>]
+      [--console <url>] [--token <API token>]     (or TOLLGATE_CONSOLE_URL, TOLLGATE_TOKEN)
 
-class UsageError extends Error {}
-
-function required(value: string | undefined, name: string): string {
-  if (!value) throw new UsageError(`${name}: is required`);
-  return value;
-}
+exit codes: 0 allow, valid or done, 1 deny or invalid receipt, 2 pending, 64 usage error,
+            65 input refused (each error named by its path), 69 worker or console unreachable or refused,
+            77 token refused (unknown, revoked, expired) or role not allowed`;
 
 async function decide(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
@@ -99,9 +101,19 @@ export async function run(argv: string[], io: Io): Promise<number> {
   try {
     if (command === "decide") return await decide(rest, io);
     if (command === "receipt" && rest[0] === "verify") return verify(rest.slice(1), io);
+    if (command === "plan") return await plan(rest, io);
+    if (command === "apply") return await apply(rest, io);
+    if (command === "export") return await exportFile(rest, io);
+    if (command === "agents" && rest[0] === "create") return await createAgent(rest.slice(1), io);
+    if (command === "keys" && rest[0] === "create") return await createKey(rest.slice(1), io);
     io.err(USAGE);
     return 64;
   } catch (error) {
+    const refused = consoleRefusal(error);
+    if (refused) {
+      for (const line of refused.lines) io.err(line);
+      return refused.code;
+    }
     if (error instanceof TollgateError) {
       io.err(`the worker refused: ${error.message}`);
       return 69;

@@ -3,7 +3,7 @@
  * Pure: no I/O, no clock but the one passed in, runs on Node and edge runtimes.
  */
 export { parsePolicyDocument, type ParseResult } from "./document/parse";
-export { policySchema, policyDocumentSchema, tagSchema, type Policy, type PolicyDocument } from "./document/schema";
+export { policySchema, policyDocumentSchema, ruleSetSchema, tagSchema, type Policy, type PolicyDocument, type RuleSet } from "./document/schema";
 export type { ValidationError } from "./document/issues";
 export { moneySchema, formatMoney, type Money } from "./money";
 export { anomalyThreshold, spendBaselineSchema, type SpendBaseline } from "./baseline";

@@ -1,12 +1,10 @@
 import { apiKeys, auditEvents, snapshots, type Database, type Db } from "@tollgate/db";
-import { agentFixture, openTestDatabase, organizationFixture, testDrivers, userFixture, withRollback } from "@tollgate/db/testing";
+import { agentFixture, openTestDatabase, testDrivers, withRollback } from "@tollgate/db/testing";
 import { hashApiKey } from "@tollgate/policy";
 import type { TRPCError } from "@trpc/server";
 import { desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createContext } from "../context";
-import { createCaller } from "../root";
-import { sessionOf } from "../testing";
+import { organizationWithAdmin } from "../testing";
 
 describe.each(testDrivers)("agent API keys on %s", (driver) => {
   let database: Database;
@@ -16,10 +14,8 @@ describe.each(testDrivers)("agent API keys on %s", (driver) => {
   afterAll(() => database?.close());
 
   async function world(tx: Db) {
-    const org = await organizationFixture(tx);
-    const admin = await userFixture(tx, org.id);
-    const agent = await agentFixture(tx, admin);
-    return { org, admin, agent, caller: createCaller(createContext({ db: tx, session: sessionOf(admin) })) };
+    const world = await organizationWithAdmin(tx);
+    return { ...world, agent: await agentFixture(tx, world.admin) };
   }
 
   it("returns the plaintext key once, stores only its prefix and hash, audits it and publishes a snapshot", () =>

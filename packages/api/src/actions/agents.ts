@@ -3,7 +3,7 @@ import { agents, agentStatus, apiKeys, trustScores, users, type Db } from "@toll
 import { z } from "zod";
 import type { Action } from "../context";
 import { NotFound } from "../errors";
-import { contains, isoTime, pageInput, pageOf, rowsOf } from "./wire";
+import { contains, credentialSummary, isoTime, pageInput, pageOf, rowsOf } from "./wire";
 
 export const listAgentsInput = pageInput.extend({
   /** Part of a name or of a tag, case-insensitive. */
@@ -61,17 +61,7 @@ export const agentByIdInput = z.object({ id: z.uuid() });
 export const agentDetail = agentSummary.extend({
   suspendedAt: isoTime.nullable(),
   suspendedReason: z.string().nullable(),
-  apiKeys: z.array(
-    z.object({
-      id: z.uuid(),
-      name: z.string(),
-      prefix: z.string(),
-      createdAt: isoTime,
-      expiresAt: isoTime.nullable(),
-      revokedAt: isoTime.nullable(),
-      lastUsedAt: isoTime.nullable(),
-    }),
-  ),
+  apiKeys: z.array(credentialSummary),
 });
 
 /** One agent of the organization with its keys (prefixes only); another organization's id is not found. */

@@ -35,3 +35,14 @@ export function contains(column: AnyPgColumn | SQL, text: string): SQL {
 export function moneyOrNull(amount: number | null, currency: string | null): Money | null {
   return amount === null || currency === null ? null : { amount, currency };
 }
+
+/** A secret credential (an agent key, an admin token) as lists show it: by prefix, never the secret. */
+export const credentialSummary = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: isoTime,
+  expiresAt: isoTime.nullable(),
+  revokedAt: isoTime.nullable(),
+  lastUsedAt: isoTime.nullable(),
+});

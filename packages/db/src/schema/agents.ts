@@ -1,6 +1,6 @@
 import { relations, sql } from "drizzle-orm";
 import { check, foreignKey, index, pgEnum, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
-import { at, createdAt, id } from "./columns";
+import { at, createdAt, credentialColumns, credentialConstraints, id } from "./columns";
 import { organizationId, organizations, users } from "./organizations";
 
 export const agentStatus = pgEnum("agent_status", ["active", "suspended"]);
@@ -46,13 +46,8 @@ export const apiKeys = pgTable(
     organizationId: organizationId(),
     agentId: uuid().notNull(),
     name: text().notNull().default("default"),
-    prefix: text().notNull(),
-    hash: text().notNull(),
     createdByUserId: uuid(),
-    createdAt: createdAt(),
-    expiresAt: at(),
-    revokedAt: at(),
-    lastUsedAt: at(),
+    ...credentialColumns(),
   },
   (t) => [
     foreignKey({
@@ -60,11 +55,7 @@ export const apiKeys = pgTable(
       columns: [t.organizationId, t.agentId],
       foreignColumns: [agents.organizationId, agents.id],
     }).onDelete("cascade"),
-    unique("api_keys_prefix_key").on(t.prefix),
-    unique("api_keys_hash_key").on(t.hash),
-    check("api_keys_prefix_format", sql`${t.prefix} ~ '^tg_[A-Za-z0-9]{8}$'`),
-    check("api_keys_hash_format", sql`${t.hash} ~ '^[0-9a-f]{64}$'`),
-    check("api_keys_expiry_after_creation", sql`${t.expiresAt} is null or ${t.expiresAt} > ${t.createdAt}`),
+    ...credentialConstraints("api_keys", t),
     index("api_keys_agent_idx").on(t.agentId),
   ],
 );

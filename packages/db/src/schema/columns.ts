@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import { bigint, char, timestamp, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { bigint, char, check, text, timestamp, unique, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 
 /** Surrogate key: random UUIDs, so ids leak nothing about volume or order. */
 export const id = () => uuid().primaryKey().defaultRandom();
@@ -19,3 +19,22 @@ export const isPositive = (column: AnyPgColumn): SQL => sql`${column} > 0`;
 /** Both set or both null: an amount without a currency means nothing. */
 export const bothOrNeither = (a: AnyPgColumn, b: AnyPgColumn): SQL =>
   sql`(${a} is null) = (${b} is null)`;
+
+/** A secret credential kept as its SHA-256 and visible prefix (`tg_` + 8 characters): agent keys, admin tokens. */
+export const credentialColumns = () => ({
+  prefix: text().notNull(),
+  hash: text().notNull(),
+  createdAt: createdAt(),
+  expiresAt: at(),
+  revokedAt: at(),
+  lastUsedAt: at(),
+});
+
+/** A credential table's constraints, named after it: prefix and hash unique and well-formed, expiry after creation. */
+export const credentialConstraints = (table: string, t: { prefix: AnyPgColumn; hash: AnyPgColumn; createdAt: AnyPgColumn; expiresAt: AnyPgColumn }) => [
+  unique(`${table}_prefix_key`).on(t.prefix),
+  unique(`${table}_hash_key`).on(t.hash),
+  check(`${table}_prefix_format`, sql`${t.prefix} ~ '^tg_[A-Za-z0-9]{8}$'`),
+  check(`${table}_hash_format`, sql`${t.hash} ~ '^[0-9a-f]{64}$'`),
+  check(`${table}_expiry_after_creation`, sql`${t.expiresAt} is null or ${t.expiresAt} > ${t.createdAt}`),
+];

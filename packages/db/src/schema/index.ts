@@ -10,3 +10,4 @@ export * from "./trust";
 export * from "./audit";
 export * from "./workers";
 export * from "./webhooks";
+export * from "./admin-tokens";

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { Badge } from "@/components/badge";
@@ -43,6 +44,11 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
               <div className="text-xs text-slate-500">{me.email}</div>
             </div>
             <Badge tone="info">{me.role}</Badge>
+            {me.role === "admin" && (
+              <Link href="/settings/tokens" className="text-sm font-medium text-slate-600 hover:text-slate-900">
+                API tokens
+              </Link>
+            )}
             <SignOutButton />
           </div>
         </header>

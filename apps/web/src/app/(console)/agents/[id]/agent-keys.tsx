@@ -1,12 +1,13 @@
 "use client";
 
-import type { RouterOutputs } from "@tollgate/api";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent } from "react";
+import { Field, inputClass } from "@/components/field";
+import { RevokeButton } from "@/components/revoke-button";
+import { ShownOnce } from "@/components/shown-once";
 import { useTRPC } from "@/trpc/react";
-import { dangerButton, primaryButton, smallButton } from "./button-styles";
+import { primaryButton } from "@/components/button-styles";
 
-type IssuedKey = RouterOutputs["agents"]["keys"]["create"];
 
 /** The `datetime-local` value (the browser's time zone) as ISO 8601; an unreadable one goes as typed, for the server to name. */
 function expiryOf(local: string): string | undefined {
@@ -55,78 +56,24 @@ export function NewKeyForm({ agentId }: { agentId: string }) {
           {create.error.message}
         </p>
       )}
-      {create.data && <IssuedKeyPanel issued={create.data} onDismiss={create.reset} />}
-    </div>
-  );
-}
-
-const inputClass = "w-56 rounded border border-slate-300 px-2 py-1 aria-invalid:border-rose-500";
-
-function Field({ id, label, problems, children }: { id: string; label: string; problems: string[] | undefined; children: ReactNode }) {
-  return (
-    <div className="flex flex-col">
-      <label htmlFor={id} className="text-xs font-medium text-slate-600">
-        {label}
-      </label>
-      {children}
-      {problems && (
-        <span role="alert" className="mt-0.5 text-xs text-rose-700">
-          {problems.join("; ")}
-        </span>
+      {create.data && (
+        <ShownOnce title={`Copy key ${create.data.name} now: it will not be shown again.`} secret={create.data.key} onDismiss={create.reset}>
+          <p className="mt-1 text-xs">Workers accept it from snapshot version {create.data.snapshotVersion}.</p>
+        </ShownOnce>
       )}
     </div>
   );
 }
 
-/** The plaintext key, this once; dismissing it (or leaving the page) loses it for good. */
-function IssuedKeyPanel({ issued, onDismiss }: { issued: IssuedKey; onDismiss: () => void }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <div role="status" className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
-      <p className="font-medium">Copy key {issued.name} now: it will not be shown again.</p>
-      <div className="mt-2 flex items-center gap-2">
-        <code data-testid="issued-key" className="select-all break-all rounded bg-white px-2 py-1 font-mono text-xs text-slate-900">
-          {issued.key}
-        </code>
-        <button type="button" className={smallButton} onClick={() => navigator.clipboard.writeText(issued.key).then(() => setCopied(true))}>
-          {copied ? "Copied" : "Copy"}
-        </button>
-        <button type="button" className={smallButton} onClick={onDismiss}>
-          Done
-        </button>
-      </div>
-      <p className="mt-1 text-xs">Workers accept it from snapshot version {issued.snapshotVersion}.</p>
-    </div>
-  );
-}
 
 /** Revokes a key after a second click, since a revoked key cannot be restored. */
 export function RevokeKey({ agentId, keyId }: { agentId: string; keyId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
   const revoke = useMutation(
     trpc.agents.keys.revoke.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.agents.byId.queryKey({ id: agentId }) }),
     }),
   );
-  return (
-    <div>
-      {confirming ? (
-        <span className="flex gap-1">
-          <button type="button" className={dangerButton} disabled={revoke.isPending} onClick={() => revoke.mutate({ keyId })}>
-            {revoke.isPending ? "Revoking…" : "Revoke for good"}
-          </button>
-          <button type="button" className={smallButton} onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </span>
-      ) : (
-        <button type="button" className={smallButton} onClick={() => setConfirming(true)}>
-          Revoke
-        </button>
-      )}
-      {revoke.error && <div className="mt-0.5 text-xs text-rose-700">{revoke.error.message}</div>}
-    </div>
-  );
+  return <RevokeButton onRevoke={() => revoke.mutate({ keyId })} pending={revoke.isPending} error={revoke.error?.message} />;
 }
