@@ -16,11 +16,16 @@ type World = Awaited<ReturnType<typeof populatedOrganization>>;
 
 const everyone: UserRole[] = ["admin", "reviewer", "manager"];
 
+/** A tollgate.yaml the CLI would send: one new policy granting what the world's delegation needs. */
+const MATRIX_FILE = "policies:\n  - name: matrix\n    selector: { all: true }\n    grants: [{ id: search, actions: [\"search.*\"] }]\n";
+
 /** The access the console promises, stated independently of `access.ts`. */
 const procedures: { name: string; allowed: UserRole[]; call: (caller: Caller, world: World) => Promise<unknown> }[] = [
   { name: "me.get", allowed: everyone, call: (c) => c.me.get() },
   { name: "agents.list", allowed: ["admin", "manager"], call: (c) => c.agents.list({}) },
   { name: "agents.byId", allowed: ["admin", "manager"], call: (c, w) => c.agents.byId({ id: w.agents.buyer.id }) },
+  { name: "agents.overview", allowed: ["admin", "manager"], call: (c, w) => c.agents.overview({ id: w.agents.buyer.id }) },
+  { name: "agents.update", allowed: ["admin"], call: (c, w) => c.agents.update({ id: w.agents.buyer.id, description: "edited by the matrix" }) },
   { name: "agents.keys.create", allowed: ["admin"], call: (c, w) => c.agents.keys.create({ agentId: w.agents.buyer.id, name: "ci" }) },
   { name: "agents.keys.revoke", allowed: ["admin"], call: (c, w) => c.agents.keys.revoke({ keyId: w.apiKey.id }) },
   { name: "agents.suspension.preview", allowed: ["admin"], call: (c, w) => c.agents.suspension.preview({ agentId: w.agents.buyer.id }) },
@@ -36,7 +41,39 @@ const procedures: { name: string; allowed: UserRole[]; call: (caller: Caller, wo
       }),
   },
   { name: "policies.list", allowed: ["admin"], call: (c) => c.policies.list({}) },
+  { name: "policies.byId", allowed: ["admin"], call: (c, w) => c.policies.byId({ policyId: w.policy.id }) },
+  { name: "policies.versions", allowed: ["admin"], call: (c, w) => c.policies.versions({ policyId: w.policy.id }) },
+  { name: "policies.version", allowed: ["admin"], call: (c, w) => c.policies.version({ policyId: w.policy.id, version: 1 }) },
+  { name: "policies.diff", allowed: ["admin"], call: (c, w) => c.policies.diff({ policyId: w.policy.id, from: 1, to: 1 }) },
+  { name: "policies.shadow", allowed: ["admin"], call: (c, w) => c.policies.shadow({ policyId: w.policy.id }) },
+  {
+    name: "policies.simulate",
+    allowed: ["admin"],
+    call: (c, w) => c.policies.simulate({ source: matrixPolicy("simulated"), request: { agentId: w.agents.buyer.id, action: "search.web" } }),
+  },
+  { name: "policies.replay", allowed: ["admin"], call: (c) => firstOf(c.policies.replay({ source: matrixPolicy("replayed") })) },
+  { name: "policies.saveDraft", allowed: ["admin"], call: (c) => c.policies.saveDraft({ source: matrixPolicy("drafted") }) },
+  { name: "policies.publish", allowed: ["admin"], call: (c) => c.policies.publish({ source: matrixPolicy("published") }) },
+  {
+    name: "policies.setMode",
+    allowed: ["admin"],
+    // The world's policy is enforced: past the role check, "already enforced" is the answer (policy-rollout.test.ts moves).
+    call: (c, w) =>
+      c.policies.setMode({ policyId: w.policy.id, mode: "enforce" }).catch((error: TRPCError) => {
+        if (error.code === "CONFLICT") return "answered";
+        throw error;
+      }),
+  },
   { name: "delegations.list", allowed: ["admin"], call: (c) => c.delegations.list({}) },
+  { name: "delegations.graph", allowed: ["admin"], call: (c) => c.delegations.graph() },
+  { name: "delegations.delegableScope", allowed: ["admin"], call: (c, w) => c.delegations.delegableScope({ agentId: w.agents.buyer.id }) },
+  {
+    name: "delegations.create",
+    allowed: ["admin"],
+    call: (c, w) =>
+      c.delegations.create({ delegatorAgentId: w.agents.buyer.id, delegateAgentId: w.agents.helper.id, actions: ["search.web"], expiresAt: new Date(Date.now() + 86_400_000).toISOString() }),
+  },
+  { name: "delegations.revoke", allowed: ["admin"], call: (c, w) => c.delegations.revoke({ id: w.delegation.id }) },
   { name: "approvals.list", allowed: ["admin", "reviewer"], call: (c) => c.approvals.list({}) },
   {
     name: "approvals.decide",
@@ -72,7 +109,30 @@ const procedures: { name: string; allowed: UserRole[]; call: (caller: Caller, wo
   { name: "workers.list", allowed: ["admin"], call: (c) => c.workers.list({}) },
   { name: "dashboard.summary", allowed: everyone, call: (c) => c.dashboard.summary() },
   { name: "dashboard.timeline", allowed: everyone, call: (c) => c.dashboard.timeline() },
+  { name: "dashboard.spend", allowed: everyone, call: (c) => c.dashboard.spend({ by: "agent" }) },
+  { name: "dashboard.denials", allowed: everyone, call: (c) => c.dashboard.denials() },
+  { name: "dashboard.envelopes", allowed: everyone, call: (c) => c.dashboard.envelopes({}) },
+  { name: "dashboard.trust", allowed: everyone, call: (c) => c.dashboard.trust() },
+  { name: "agents.create", allowed: ["admin"], call: (c) => c.agents.create({ name: "matrix-agent", tags: ["purchasing"] }) },
+  { name: "tollgateFile.plan", allowed: ["admin"], call: (c) => c.tollgateFile.plan({ source: MATRIX_FILE }) },
+  { name: "tollgateFile.publish", allowed: ["admin"], call: (c) => c.tollgateFile.publish({ source: MATRIX_FILE }) },
+  { name: "tollgateFile.export", allowed: ["admin"], call: (c) => c.tollgateFile.export() },
+  { name: "adminTokens.list", allowed: ["admin"], call: (c) => c.adminTokens.list({}) },
+  { name: "adminTokens.create", allowed: ["admin"], call: (c) => c.adminTokens.create({ name: "matrix" }) },
+  {
+    name: "adminTokens.revoke",
+    allowed: ["admin"],
+    // Past the role check, an admin revokes only their own tokens (admin-tokens.test.ts): "not found" is the answer here.
+    call: (c) =>
+      c.adminTokens.revoke({ tokenId: "00000000-0000-4000-8000-000000000000" }).catch((error: TRPCError) => {
+        if (error.code === "NOT_FOUND") return "answered";
+        throw error;
+      }),
+  },
 ];
+
+/** A policy of its own name that compiles beside the world's: every agent may search. */
+const matrixPolicy = (name: string) => JSON.stringify({ name, selector: { all: true }, grants: [{ id: "search", actions: ["search.*"] }] });
 
 // The matrix checks who may subscribe, not notifications (approval-queue.test.ts does): nothing is announced here.
 const silence: Database["listen"] = async () => async () => {};

@@ -1,4 +1,4 @@
-// The agent page's buttons, shared by its key and suspension controls.
+// The console's buttons, shared by its forms and tables.
 
 /** A small secondary button, as in tables. */
 export const smallButton = "rounded border border-slate-300 px-2 py-0.5 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50";

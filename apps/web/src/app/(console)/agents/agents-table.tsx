@@ -21,8 +21,8 @@ export function AgentsTable({ input }: { input: RouterInputs["agents"]["list"] }
       data={data}
       rowKey={(agent) => agent.id}
       empty={
-        input.search
-          ? { title: `No agents match “${input.search}”`, description: "Try part of another name or tag." }
+        input.search || input.status
+          ? { title: `No ${input.status ? `${input.status} ` : ""}agents${input.search ? ` match “${input.search}”` : ""}`, description: "Try part of another name or tag, or any status." }
           : { title: "No agents yet", description: "Agents appear here once an admin creates them, with their keys, owner and trust score." }
       }
       columns={[

@@ -10,6 +10,8 @@ import { useTimeZone } from "@/components/organization";
 import { useTRPC } from "@/trpc/react";
 import { TrustScore } from "../agents-table";
 import { NewKeyForm, RevokeKey } from "./agent-keys";
+import { EditAgent } from "./agent-edit";
+import { AgentOverview } from "./agent-overview";
 import { SuspensionControls } from "./agent-suspension";
 
 /** The agent page; `canManage` (admins) adds issuing and revoking keys, suspending and resuming. */
@@ -29,6 +31,7 @@ export function AgentDetail({ id, canManage }: { id: string; canManage: boolean 
       </div>
       {agent.description && <p className="-mt-4 mb-6 text-sm text-slate-500">{agent.description}</p>}
       {canManage && <SuspensionControls agent={agent} />}
+      {canManage && <EditAgent agent={agent} />}
       <dl className="mb-8 grid grid-cols-2 gap-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm md:grid-cols-4">
         <Fact label="Owner">{agent.owner.name}</Fact>
         <Fact label="Trust score">
@@ -69,6 +72,7 @@ export function AgentDetail({ id, canManage }: { id: string; canManage: boolean 
           ...(canManage ? [{ header: "", cell: (key: (typeof keys)[number]) => !key.revokedAt && <RevokeKey agentId={agent.id} keyId={key.id} /> }] : []),
         ]}
       />
+      <AgentOverview id={agent.id} />
     </>
   );
 }

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/trpc/react";
-import { dangerButton, smallButton } from "./button-styles";
+import { dangerButton, smallButton } from "@/components/button-styles";
 
 /**
  * Suspend (after showing every delegate it takes down with it) or resume the agent. Resuming

@@ -10,7 +10,8 @@ export default async function AgentPage({ params }: { params: Promise<{ id: stri
   const { id } = await params;
   if (!isUuid(id)) notFound();
   try {
-    await getQueryClient().fetchQuery(trpc.agents.byId.queryOptions({ id }));
+    const queryClient = getQueryClient();
+    await Promise.all([queryClient.fetchQuery(trpc.agents.byId.queryOptions({ id })), queryClient.prefetchQuery(trpc.agents.overview.queryOptions({ id }))]);
   } catch (error) {
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
     throw error;
