@@ -22,6 +22,7 @@ test.describe.serial("the one-command start on the embedded database", () => {
     running = launch(env);
     await running.waitFor("Ctrl+C stops everything.");
     expect(running.output()).toContain("demo data created");
+    expect(running.output()).toContain("demo traffic simulated");
     expect(running.output()).toMatch(/admin\s+admin@tollgate\.dev\s+tollgate-demo/);
 
     const health = await request.get(`http://127.0.0.1:${env.WORKER_PORT}/healthz`);
@@ -61,11 +62,15 @@ test.describe.serial("the one-command start on the embedded database", () => {
 
     // The demo's 30 days fill every chart; the screenshot is kept with the run's artifacts.
     await page.goto(`${consoleUrl}/dashboards`);
-    for (const chart of ["Decisions per day", "Committed spend per day", "Approvals per day", "Trust scores"]) {
+    const charts = ["Decisions per day", "Committed spend per day", "Approvals per day", "Trust scores", "Spend by breakdown", "Top denial reasons", "Trust history"];
+    for (const chart of charts) {
       const region = page.getByRole("region", { name: chart });
       await expect(region.locator(".recharts-surface").first()).toBeVisible();
-      await expect(region).not.toContainText(/^No /);
+      // Drawn data, not just axes: a bar, a line or an area.
+      await expect(region.locator(".recharts-bar-rectangle, .recharts-line-curve, .recharts-area-curve").first()).toBeVisible();
     }
+    // The first start played simulated traffic through the worker, whose holds opened today's envelopes.
+    await expect(page.getByRole("region", { name: "Envelope burn-down" }).getByRole("list", { name: "Projections" })).toBeVisible();
     const screenshot = test.info().outputPath("dashboards-demo.png");
     await page.screenshot({ path: screenshot, fullPage: true });
     await test.info().attach("dashboards with the demo's data", { path: screenshot, contentType: "image/png" });

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { migrate, openSharedDatabase } from "@tollgate/db";
-import { seedDemo } from "@tollgate/demo";
+import { DEMO_SESSIONS, seedDemo, simulateDemoTraffic } from "@tollgate/demo";
 import { serveWorker, WORKER_VERSION } from "@tollgate/worker";
 import next from "next";
 import { readLauncherEnv } from "./env";
@@ -21,6 +21,15 @@ const seed = env.TOLLGATE_SEED === "true" ? await seedDemo(database.db) : undefi
 if (seed) log(seed.created ? "demo data created" : "demo data already present");
 
 const worker = await serveWorker({ host: env.HOST, port: env.WORKER_PORT, workerId: env.WORKER_ID, version: WORKER_VERSION, database });
+
+// Once, on the first start: real traffic through the worker, so the demo has what only a worker
+// writes (envelopes, holds, trust scores moving session by session) beside its seeded history.
+if (seed?.created) {
+  log("simulating agent traffic into the demo", { sessions: DEMO_SESSIONS });
+  const started = performance.now();
+  const report = await simulateDemoTraffic(database.db, worker.url, seed.organizationId);
+  log("demo traffic simulated", { calls: report.calls.total, ms: Math.round(performance.now() - started) });
+}
 
 const consoleUrl = `http://${env.HOST}:${env.PORT}`;
 // The console reads its own env.ts; these are the values this launcher decided for it.

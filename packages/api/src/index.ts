@@ -1,5 +1,6 @@
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root";
 export { createContext, type Context, type Session } from "./context";
+export { handleApiRequest, type ApiRequestOptions } from "./http";
 export { canOpen, sections, sectionsByRole, type Section } from "./access";
 export { authenticate, type AuthenticatedUser, type SignInAttempt, type SignInResult } from "./auth/authenticate";
 export { hashPassword, verifyPassword } from "./auth/password";
@@ -9,5 +10,8 @@ export type { Money } from "./actions/wire";
 export { issueAgentKey, agentKeyPrefix, type IssuedAgentKey, type RandomInt } from "./auth/agent-keys";
 export { publishSnapshot, type PublishResult } from "./snapshots/publish";
 export { readOrganizationState } from "./snapshots/organization-state";
+export { replayPolicyDraft, type ReplayReport, type ReplayResult } from "./actions/policy-replay";
 export { recordAudit, verifyAuditChain, type AuditEntry, type ChainCheck } from "./audit/chain";
 export { readTrustSignals, recomputeTrustScores } from "./trust/recompute";
+export { DENIAL_CODES, denialFamily, type DenialFamily } from "./trust/families";
+export { refreshTrustScores, startTrustSchedule } from "./trust/schedule";

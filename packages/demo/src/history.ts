@@ -1,6 +1,6 @@
 import type { approvals, decisions, reservations, trustScoreHistory } from "@tollgate/db";
 import type { DemoAgent, Temperament } from "./cast";
-import type { Random } from "./random";
+import type { Random } from "@tollgate/simulator";
 
 type DecisionRow = typeof decisions.$inferInsert;
 type ReservationRow = typeof reservations.$inferInsert;

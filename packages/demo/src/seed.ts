@@ -21,11 +21,11 @@ import { parsePolicyDocument } from "@tollgate/policy";
 import { stringify } from "yaml";
 import { demoAgents, demoDelegations, demoOrganization, demoPassword, demoUsers } from "./cast";
 import { synthesizeHistory } from "./history";
-import { Random } from "./random";
+import { Random } from "@tollgate/simulator";
 
 const DAY = 24 * 60 * 60 * 1000;
 /** The same seed on every machine: the demo history is identical everywhere. */
-const DEMO_SEED = 20_261_124;
+export const DEMO_SEED = 20_261_124;
 const HISTORY_DAYS = 30;
 const APPROVAL_THRESHOLD = 25_000;
 

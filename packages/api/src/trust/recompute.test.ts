@@ -18,7 +18,7 @@ describe.each(testDrivers)("recomputing trust scores on %s", (driver) => {
       const owner = await userFixture(tx, org.id);
       const careful = await agentFixture(tx, owner, { createdAt: new Date("2026-09-01T00:00:00Z") });
       const loopy = await agentFixture(tx, owner, { createdAt: new Date("2026-09-01T00:00:00Z") });
-      const decision = (agentId: string, index: number, outcome: "allow" | "deny", code?: string) => ({
+      const decision = (agentId: string, index: number, outcome: "allow" | "deny" | "pending", ...codes: string[]) => ({
         organizationId: org.id,
         agentId,
         requestId: `r-${index}`,
@@ -26,7 +26,7 @@ describe.each(testDrivers)("recomputing trust scores on %s", (driver) => {
         amount: 100,
         currency: "EUR",
         outcome,
-        reasons: code ? [{ code, message: code, rule: null, policyVersion: 1 }] : [],
+        reasons: codes.map((code) => ({ code, message: code, rule: null, policyVersion: 1 })),
         snapshotVersion: 1,
         workerId: "w",
       });
@@ -41,11 +41,15 @@ describe.each(testDrivers)("recomputing trust scores on %s", (driver) => {
         ...Array.from({ length: 8 }, (_, index) => decision(loopy.id, index, "deny", "loop_detected")),
         ...Array.from({ length: 3 }, (_, index) => decision(loopy.id, 100 + index, "deny", "envelope_exhausted")),
         decision(loopy.id, 200, "deny", "no_matching_grant"),
+        // Far above its own baseline: refused once, and once sent to a reviewer among other reasons.
+        decision(loopy.id, 300, "deny", "spend_anomaly"),
+        decision(loopy.id, 301, "pending", "approval_required_amount", "approval_required_anomaly"),
+        decision(loopy.id, 302, "pending", "approval_required_amount"),
       ]);
       await tx.insert(agentSessions).values({ organizationId: org.id, agentId: loopy.id, externalId: "spin", status: "tripped", trippedAt: now, trippedReason: "20 denials in a row" });
 
       const signals = await readTrustSignals(tx, org.id, now);
-      expect(signals.get(loopy.id)).toMatchObject({ loopTrips: 8, budgetExhaustions: 3, policyDenials: 1, breakerTrips: 1, tenureDays: 84 });
+      expect(signals.get(loopy.id)).toMatchObject({ loopTrips: 8, budgetExhaustions: 3, policyDenials: 1, anomalies: 2, breakerTrips: 1, tenureDays: 84 });
       expect(signals.get(careful.id)).toMatchObject({ cleanCommits: 30, policyDenials: 0 });
 
       const scores = await recomputeTrustScores(tx, org.id, now);

@@ -1,27 +1,27 @@
 import { agents, agentSessions, approvals, decisions, reservations, trustScoreHistory, trustScores, type Db } from "@tollgate/db";
 import { noSignals, trustScore, type TrustSignals } from "@tollgate/trust";
-import { and, count, eq, isNotNull, sql } from "drizzle-orm";
-
-// Which deny reasons count as which kind of bad behaviour; the first reason of a deny decides.
-const BUDGET_CODES = ["envelope_exhausted", "delegation_budget_exhausted"];
-const LOOP_CODES = ["loop_detected", "velocity_exceeded", "session_tripped"];
+import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { ANOMALY_APPROVAL_CODE, DENIAL_CODES } from "./families";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Counts each agent's behaviour from the decision log, holds, approvals and sessions. */
 export async function readTrustSignals(db: Db, organizationId: string, now: Date): Promise<Map<string, TrustSignals>> {
   const firstCode = sql`${decisions.reasons} -> 0 ->> 'code'`;
+  const denied = sql`${decisions.outcome} = 'deny'`;
   const [agentRows, denialRows, commitRows, approvalRows, tripRows] = await Promise.all([
     db.select({ id: agents.id, createdAt: agents.createdAt }).from(agents).where(eq(agents.organizationId, organizationId)),
     db
       .select({
         agentId: decisions.agentId,
-        budget: sql<number>`count(*) filter (where ${firstCode} in ${BUDGET_CODES})`.mapWith(Number),
-        loops: sql<number>`count(*) filter (where ${firstCode} in ${LOOP_CODES})`.mapWith(Number),
-        all: count(),
+        budget: sql<number>`count(*) filter (where ${denied} and ${firstCode} in ${DENIAL_CODES.envelope})`.mapWith(Number),
+        loops: sql<number>`count(*) filter (where ${denied} and ${firstCode} in ${DENIAL_CODES.loop})`.mapWith(Number),
+        deniedAnomalies: sql<number>`count(*) filter (where ${denied} and ${firstCode} in ${DENIAL_CODES.anomaly})`.mapWith(Number),
+        heldAnomalies: sql<number>`count(*) filter (where ${decisions.outcome} = 'pending' and ${decisions.reasons} @> ${JSON.stringify([{ code: ANOMALY_APPROVAL_CODE }])}::jsonb)`.mapWith(Number),
+        all: sql<number>`count(*) filter (where ${denied})`.mapWith(Number),
       })
       .from(decisions)
-      .where(and(eq(decisions.organizationId, organizationId), eq(decisions.outcome, "deny")))
+      .where(and(eq(decisions.organizationId, organizationId), inArray(decisions.outcome, ["deny", "pending"])))
       .groupBy(decisions.agentId),
     db
       .select({ agentId: reservations.agentId, n: count() })
@@ -50,7 +50,14 @@ export async function readTrustSignals(db: Db, organizationId: string, now: Date
     const current = signals.get(agentId);
     if (current) Object.assign(current, change);
   };
-  for (const row of denialRows) update(row.agentId, { budgetExhaustions: row.budget, loopTrips: row.loops, policyDenials: row.all - row.budget - row.loops });
+  for (const row of denialRows) {
+    update(row.agentId, {
+      budgetExhaustions: row.budget,
+      loopTrips: row.loops,
+      anomalies: row.deniedAnomalies + row.heldAnomalies,
+      policyDenials: row.all - row.budget - row.loops - row.deniedAnomalies,
+    });
+  }
   for (const row of commitRows) update(row.agentId, { cleanCommits: row.n });
   for (const row of approvalRows) update(row.agentId, { approvalsGranted: row.granted, approvalsRejected: row.rejected });
   for (const row of tripRows) update(row.agentId, { breakerTrips: row.n });

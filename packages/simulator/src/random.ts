@@ -1,6 +1,6 @@
 /**
- * A seeded pseudo-random source (mulberry32), so the demo history is the same on every machine
- * and a test can name exact figures.
+ * A seeded pseudo-random source (mulberry32): the same seed gives the same traffic on every
+ * machine, so a simulation's report can be compared run to run.
  */
 export class Random {
   private state: number;

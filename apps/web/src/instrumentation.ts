@@ -1,0 +1,17 @@
+/** How often every organization's trust scores are recomputed: tenure grows with no event to announce it. */
+const TRUST_RECOMPUTE_MS = 60 * 60_000;
+
+/**
+ * Called once per console server process, at `next start` and inside the all-in-one launcher:
+ * starts the console's background work. Not awaited, so a database that is slow to open delays
+ * the schedule, never the first page.
+ */
+export async function register() {
+  // Next.js also loads this file for the edge runtime, which has no database driver.
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const [{ startTrustSchedule }, { getDb }] = await Promise.all([import("@tollgate/api"), import("@/server/db")]);
+  void getDb().then(
+    (db) => startTrustSchedule({ db, intervalMs: TRUST_RECOMPUTE_MS }),
+    (error: Error) => console.warn(JSON.stringify({ level: "warn", msg: "trust schedule not started", error: error.message })),
+  );
+}

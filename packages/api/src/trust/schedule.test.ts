@@ -1,0 +1,88 @@
+import { decisions, delegations, snapshots, trustScores, type Database, type Db } from "@tollgate/db";
+import { agentFixture, openTestDatabase, organizationFixture, publishedPolicyFixture, testDrivers, userFixture, withRollback } from "@tollgate/db/testing";
+import { NEUTRAL_SCORE } from "@tollgate/trust";
+import { asc, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { refreshTrustScores, startTrustSchedule } from "./schedule";
+
+/** An organization with one shopping agent under a published policy: a state that compiles. */
+async function shoppingOrganization(db: Db) {
+  const org = await organizationFixture(db);
+  const agent = await agentFixture(db, await userFixture(db, org.id), { tags: ["shop"] });
+  await publishedPolicyFixture(db, org.id, { name: "shop", selector: { tags: ["shop"] }, grants: [{ id: "shop", actions: ["shop.*"] }] });
+  return { org, agent };
+}
+
+const publishedScores = async (db: Db, organizationId: string) =>
+  (await db.select({ version: snapshots.version, document: snapshots.document }).from(snapshots).where(eq(snapshots.organizationId, organizationId)).orderBy(asc(snapshots.version))).map(
+    (row) => ({ version: row.version, agents: (row.document as { body: { agents: Record<string, { trustScore: number }> } }).body.agents }),
+  );
+
+describe.each(testDrivers)("refreshing an organization's trust scores on %s", (driver) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase(driver);
+  });
+  afterAll(() => database?.close());
+
+  it("publishes a snapshot when a score moved, and nothing when none did", () =>
+    withRollback(database.db, async (tx) => {
+      const now = new Date("2026-11-24T12:00:00Z");
+      const { org, agent } = await shoppingOrganization(tx);
+
+      expect(await refreshTrustScores(tx, org.id, now)).toBe(1);
+      expect(await refreshTrustScores(tx, org.id, now)).toBeNull();
+      await tx.insert(decisions).values(
+        Array.from({ length: 5 }, (_, index) => ({
+          organizationId: org.id,
+          agentId: agent.id,
+          requestId: `loop-${index}`,
+          action: "shop.order",
+          outcome: "deny" as const,
+          reasons: [{ code: "loop_detected", message: "the same call again", rule: "loops", policyVersion: 1 }],
+          snapshotVersion: 1,
+          workerId: "w",
+        })),
+      );
+      expect(await refreshTrustScores(tx, org.id, now)).toBe(2);
+
+      const published = await publishedScores(tx, org.id);
+      expect(published.map((snapshot) => snapshot.version)).toEqual([1, 2]);
+      expect(published[0]!.agents[agent.id]!.trustScore).toBe(NEUTRAL_SCORE);
+      const [stored] = await tx.select().from(trustScores).where(eq(trustScores.agentId, agent.id));
+      expect(published[1]!.agents[agent.id]!.trustScore).toBe(stored!.score);
+      expect(stored!.score).toBeLessThan(NEUTRAL_SCORE);
+    }));
+});
+
+// The schedule visits every organization in the database, so it runs on a private in-memory
+// database rather than the shared PostgreSQL one other test files write to.
+describe("the trust schedule", () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase("pglite");
+  });
+  afterAll(() => database?.close());
+
+  it("recomputes every organization on its interval, publishing where scores moved, past one that fails", async () => {
+    const { db } = database;
+    const healthy = await shoppingOrganization(db);
+    // A delegation wider than its delegator's grants: this organization's state no longer compiles.
+    const broken = await shoppingOrganization(db);
+    const delegate = await agentFixture(db, await userFixture(db, broken.org.id));
+    await db.insert(delegations).values({ organizationId: broken.org.id, delegatorAgentId: broken.agent.id, delegateAgentId: delegate.id, scope: { actions: ["bank.*"] }, expiresAt: new Date(Date.now() + 86_400_000) });
+
+    const logged: { level: string; msg: string; fields: Record<string, unknown> }[] = [];
+    const schedule = startTrustSchedule({ db, intervalMs: 10, log: (level, msg, fields) => logged.push({ level, msg, fields }) });
+    try {
+      await vi.waitFor(async () => expect(await publishedScores(db, healthy.org.id)).toHaveLength(1), { timeout: 5_000 });
+      await vi.waitFor(() => expect(logged.some((entry) => entry.msg === "trust recompute failed" && entry.fields.organizationId === broken.org.id)).toBe(true));
+    } finally {
+      await schedule.stop();
+    }
+    expect(logged).toContainEqual({ level: "info", msg: "trust scores changed; snapshot published", fields: { organizationId: healthy.org.id, version: 1 } });
+    // Later rounds found nothing new: still the one snapshot, and none for the broken organization.
+    expect(await publishedScores(db, healthy.org.id)).toHaveLength(1);
+    expect(await publishedScores(db, broken.org.id)).toHaveLength(0);
+  });
+});
