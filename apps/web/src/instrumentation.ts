@@ -9,9 +9,10 @@ const TRUST_RECOMPUTE_MS = 60 * 60_000;
 export async function register() {
   // Next.js also loads this file for the edge runtime, which has no database driver.
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const [{ startTrustSchedule }, { getDb }] = await Promise.all([import("@tollgate/api"), import("@/server/db")]);
-  void getDb().then(
-    (db) => startTrustSchedule({ db, intervalMs: TRUST_RECOMPUTE_MS }),
+  const [{ startTrustSchedule }, { getDatabase }] = await Promise.all([import("@tollgate/api"), import("@/server/db")]);
+  void getDatabase().then(
+    // Also on events: a decided approval or a tripped session moves scores at once, not within the hour.
+    (database) => startTrustSchedule({ db: database.db, intervalMs: TRUST_RECOMPUTE_MS, listen: database.listen }),
     (error: Error) => console.warn(JSON.stringify({ level: "warn", msg: "trust schedule not started", error: error.message })),
   );
 }

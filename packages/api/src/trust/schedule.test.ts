@@ -1,7 +1,7 @@
-import { decisions, delegations, snapshots, trustScores, type Database, type Db } from "@tollgate/db";
+import { announceApproval, decisions, delegations, SESSION_CHANNEL, snapshots, trustScores, type Database, type Db, type SessionNotice } from "@tollgate/db";
 import { agentFixture, openTestDatabase, organizationFixture, publishedPolicyFixture, testDrivers, userFixture, withRollback } from "@tollgate/db/testing";
 import { NEUTRAL_SCORE } from "@tollgate/trust";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { refreshTrustScores, startTrustSchedule } from "./schedule";
 
@@ -84,5 +84,37 @@ describe("the trust schedule", () => {
     // Later rounds found nothing new: still the one snapshot, and none for the broken organization.
     expect(await publishedScores(db, healthy.org.id)).toHaveLength(1);
     expect(await publishedScores(db, broken.org.id)).toHaveLength(0);
+  });
+  it("recomputes an organization soon after an approval in it is decided or a session of its agent trips", async () => {
+    const { db } = database;
+    const { org, agent } = await shoppingOrganization(db);
+    const schedule = startTrustSchedule({ db, intervalMs: 60 * 60_000, listen: database.listen, eventDelayMs: 10, log: () => {} });
+    try {
+      // Listening starts in the background: announce until the schedule has heard one.
+      await vi.waitFor(
+        async () => {
+          await announceApproval(db, { organizationId: org.id, approvalId: crypto.randomUUID(), status: "denied" });
+          expect(await publishedScores(db, org.id)).toHaveLength(1);
+        },
+        { timeout: 5_000, interval: 100 },
+      );
+      await db.insert(decisions).values(
+        Array.from({ length: 3 }, (_, index) => ({
+          organizationId: org.id,
+          agentId: agent.id,
+          requestId: `trip-${index}`,
+          action: "shop.order",
+          outcome: "deny" as const,
+          reasons: [{ code: "loop_detected", message: "the same call again", rule: "loops", policyVersion: 1 }],
+          snapshotVersion: 1,
+          workerId: "w",
+        })),
+      );
+      const notice: SessionNotice = { agentId: agent.id, sessionId: "run-1", status: "tripped" };
+      await db.execute(sql`select pg_notify(${SESSION_CHANNEL}, ${JSON.stringify(notice)})`);
+      await vi.waitFor(async () => expect(await publishedScores(db, org.id)).toHaveLength(2), { timeout: 5_000 });
+    } finally {
+      await schedule.stop();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { organizations, trustScores, type Db } from "@tollgate/db";
+import { agents, APPROVAL_CHANNEL, organizations, SESSION_CHANNEL, trustScores, type ApprovalNotice, type Db, type SessionNotice } from "@tollgate/db";
 import { asc, eq } from "drizzle-orm";
 import { publishSnapshot } from "../snapshots/publish";
 import { recomputeTrustScores } from "./recompute";
@@ -25,23 +25,41 @@ type Log = (level: "info" | "warn", msg: string, fields: Record<string, unknown>
 
 const defaultLog: Log = (level, msg, fields) => console[level === "info" ? "log" : "warn"](JSON.stringify({ level, msg, ...fields }));
 
+/** Where the schedule hears of events that move scores: a decided or expired approval, a tripped session. */
+type Listen = (channel: string, onMessage: (payload: string) => void) => Promise<() => Promise<void>>;
+
 /**
  * Recomputes every organization's trust scores every `intervalMs` (the first round one interval
  * after the start), publishing a snapshot only for organizations whose scores moved: tenure grows
- * and old signals age even when no event arrives. Rounds never overlap; one organization's
- * failure is logged and does not stop the others. `stop` waits for a running round.
+ * and old signals age even when no event arrives. With `listen`, an organization is also
+ * recomputed `eventDelayMs` after an event that moves scores (an approval decided or expired, a
+ * session's breaker tripped), events close together sharing one recompute. Rounds never overlap;
+ * one organization's failure is logged and does not stop the others. `stop` waits for a running round.
  *
- * @example const schedule = startTrustSchedule({ db, intervalMs: 60 * 60_000 }); … await schedule.stop();
+ * @example const schedule = startTrustSchedule({ db, intervalMs: 60 * 60_000, listen: database.listen }); … await schedule.stop();
  */
-export function startTrustSchedule({ db, intervalMs, now = () => new Date(), log = defaultLog }: { db: Db; intervalMs: number; now?: () => Date; log?: Log }) {
+export function startTrustSchedule({
+  db,
+  intervalMs,
+  listen,
+  eventDelayMs = 2_000,
+  now = () => new Date(),
+  log = defaultLog,
+}: {
+  db: Db;
+  intervalMs: number;
+  listen?: Listen;
+  eventDelayMs?: number;
+  now?: () => Date;
+  log?: Log;
+}) {
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
   let stopped = false;
 
-  async function recomputeAll(): Promise<void> {
+  async function recompute(organizationIds: readonly string[]): Promise<void> {
     const at = now();
-    const organizationIds = await db.select({ id: organizations.id }).from(organizations).orderBy(asc(organizations.id));
-    for (const { id } of organizationIds) {
+    for (const id of organizationIds) {
       if (stopped) return;
       try {
         const version = await refreshTrustScores(db, id, at);
@@ -52,23 +70,59 @@ export function startTrustSchedule({ db, intervalMs, now = () => new Date(), log
     }
   }
 
+  /** Queues work after the running round, so two rounds never recompute at once. */
+  function enqueue(work: () => Promise<void>): void {
+    round = round.then(work).catch((error: Error) => log("warn", "trust recompute round failed", { error: error.message }));
+  }
+
   function schedule() {
     timer = setTimeout(() => {
-      round = recomputeAll()
-        .catch((error: Error) => log("warn", "trust recompute round failed", { error: error.message }))
-        .finally(() => {
-          if (!stopped) schedule();
-        });
+      enqueue(async () => recompute((await db.select({ id: organizations.id }).from(organizations).orderBy(asc(organizations.id))).map((row) => row.id)));
+      void round.finally(() => {
+        if (!stopped) schedule();
+      });
     }, intervalMs);
     // The schedule never keeps a process alive on its own.
     timer.unref();
   }
   schedule();
 
+  const due = new Set<string>();
+  let eventTimer: NodeJS.Timeout | undefined;
+  function soon(organizationId: string): void {
+    if (stopped) return;
+    due.add(organizationId);
+    eventTimer ??= setTimeout(() => {
+      eventTimer = undefined;
+      const organizationIds = [...due];
+      due.clear();
+      enqueue(() => recompute(organizationIds));
+    }, eventDelayMs);
+  }
+  const unlistens = listen
+    ? [
+        listen(APPROVAL_CHANNEL, (payload) => {
+          const notice = JSON.parse(payload) as ApprovalNotice;
+          if (notice.status !== "pending") soon(notice.organizationId);
+        }),
+        listen(SESSION_CHANNEL, (payload) => {
+          const notice = JSON.parse(payload) as SessionNotice;
+          if (notice.status !== "tripped") return;
+          void db
+            .select({ organizationId: agents.organizationId })
+            .from(agents)
+            .where(eq(agents.id, notice.agentId))
+            .then(([agent]) => agent && soon(agent.organizationId));
+        }),
+      ]
+    : [];
+
   return {
     async stop(): Promise<void> {
       stopped = true;
       clearTimeout(timer);
+      clearTimeout(eventTimer);
+      for (const unlisten of await Promise.all(unlistens)) await unlisten();
       await round;
     },
   };
