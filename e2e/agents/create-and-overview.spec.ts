@@ -1,7 +1,14 @@
 import { publishedPolicyFixture } from "@tollgate/db/testing";
+import { clientOf } from "../approvals/agent";
 import { expect, test } from "../fixtures";
 
-test("an admin creates an agent, lands on its page and sees what the workers enforce on it; a taken name is refused on its field", async ({ page, organization, database, signInAs }) => {
+test("an admin creates an agent and its key, the worker serves it at once, and a tag change reaches the worker within a second", async ({
+  page,
+  organization,
+  database,
+  decisionWorker,
+  signInAs,
+}) => {
   await publishedPolicyFixture(database.db, organization.id, {
     name: "e2e-shopping",
     selector: { tags: ["e2e"] },
@@ -25,6 +32,12 @@ test("an admin creates an agent, lands on its page and sees what the workers enf
   await expect(permissions).toContainText("€500.00 a day");
   await expect(page.getByRole("region", { name: "Recent decisions" })).toContainText("No decisions yet");
 
+  // Its key, shown once, works against a running worker.
+  await page.getByRole("form", { name: "New key" }).getByRole("button", { name: "New key" }).click();
+  const key = (await page.getByTestId("shown-once").textContent())!;
+  const agent = clientOf(organization.id, key, decisionWorker);
+  await expect.poll(async () => (await agent.ask(1_000, "new-agent-1")).decision, { timeout: 2_000 }).toBe("allow");
+
   // Without the tag no policy selects it, and the page says what that means.
   await page.getByRole("button", { name: "Edit owner and tags…" }).click();
   const edit = page.getByRole("form", { name: "Edit agent" });
@@ -33,6 +46,11 @@ test("an admin creates an agent, lands on its page and sees what the workers enf
   await edit.getByRole("button", { name: "Save" }).click();
   await expect(permissions).toContainText("No policy selects this agent");
   await expect(page.getByText(organization.users.manager.name)).toBeVisible();
+  const saved = Date.now();
+  await expect.poll(async () => (await agent.ask(1_000, `untagged-${Date.now()}`)).reasons?.[0]?.code, { intervals: [50] }).toBe("no_matching_grant");
+  expect(Date.now() - saved).toBeLessThan(1_000);
+  await page.reload();
+  await expect(page.getByRole("region", { name: "Recent decisions" }).getByRole("row", { name: /no_matching_grant/ })).toBeVisible();
 
   await page.goto("/agents");
   await page.getByRole("button", { name: "New agent" }).click();

@@ -76,7 +76,7 @@ export async function agentOf(database: Database, organization: Organization, wo
 }
 
 /** The agent's calls to one worker; `through` is the same agent talking to another (after a restart, say). */
-function clientOf(organizationId: string, key: string, worker: DecisionWorker) {
+export function clientOf(organizationId: string, key: string, worker: DecisionWorker) {
   const call = async (path: string, body?: unknown): Promise<Answer> => {
     const response = await fetch(`${worker.url}${path}`, {
       method: body === undefined ? "GET" : "POST",

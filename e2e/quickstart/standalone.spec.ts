@@ -66,8 +66,8 @@ test.describe.serial("the one-command start on the embedded database", () => {
     for (const chart of charts) {
       const region = page.getByRole("region", { name: chart });
       await expect(region.locator(".recharts-surface").first()).toBeVisible();
-      // Drawn data, not just axes: a bar, a line or an area.
-      await expect(region.locator(".recharts-bar-rectangle, .recharts-line-curve, .recharts-area-curve").first()).toBeVisible();
+      // Drawn data, not just axes: a bar, a line, an area or a point.
+      await expect(region.locator(".recharts-bar-rectangle, .recharts-line-curve, .recharts-area-curve, .recharts-line-dot").filter({ visible: true }).first()).toBeVisible();
     }
     // The first start played simulated traffic through the worker, whose holds opened today's envelopes.
     await expect(page.getByRole("region", { name: "Envelope burn-down" }).getByRole("list", { name: "Projections" })).toBeVisible();

@@ -75,7 +75,8 @@ export function TrustHistoryChart({ days }: DashboardRange) {
             <Tooltip labelFormatter={(day) => shortDay(String(day))} formatter={(value, name) => (Array.isArray(value) ? [value.join("–"), name] : [value, name])} />
             <Legend />
             <Area dataKey="range" name="day's range" stroke="none" fill="#e0e7ff" connectNulls isAnimationActive={false} />
-            <Line dataKey="score" name="score" stroke="#4f46e5" connectNulls dot={false} isAnimationActive={false} />
+            {/* Dots, so that a score recomputed on one day only (a new agent) still shows. */}
+            <Line dataKey="score" name="score" stroke="#4f46e5" connectNulls dot={{ r: 2 }} isAnimationActive={false} />
           </ComposedChart>
         </ResponsiveContainer>
       ) : (
