@@ -70,6 +70,9 @@ test("an admin publishes a stricter policy from the form, a running worker appli
   await page.goto("/audit");
   const entry = page.getByRole("table", { name: "Audit log" }).getByRole("row").filter({ hasText: "policy.publish" });
   await expect(entry).toHaveCount(1);
+  // And the chain that holds it verifies.
+  await page.getByRole("button", { name: "Verify chain" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /^Chain intact: \d+ entr(y|ies) verified$/ })).toBeVisible();
 });
 
 test("replay shows how a stricter draft would have changed the last days' decisions, before publishing", async ({ page, organization, database, signInAs }) => {

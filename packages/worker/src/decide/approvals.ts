@@ -90,8 +90,9 @@ export function createApprovalDesk(config: ApprovalDeskConfig) {
         .where(and(eq(approvals.id, approvalId), eq(approvals.organizationId, caller.organizationId), eq(approvals.agentId, caller.agentId)));
       if (!found) return errorResponse(404, "approval_not_found", `approval ${approvalId}: no such approval for this agent`);
       const row = await expireIfDue(db, budget, found, now());
-      // A reviewer's deny is final: the held amount goes back (releasing twice is harmless).
-      if (row.status === "denied" && row.reservationId) {
+      // A deny or an expiry is final: the held amount goes back before the agent hears it, even
+      // when another worker's sweep expired it and is still releasing (releasing twice is harmless).
+      if ((row.status === "denied" || row.status === "expired") && row.reservationId) {
         await budget.release({ organizationId: caller.organizationId, reservationId: row.reservationId });
       }
       if (row.status !== "pending") {
