@@ -122,13 +122,24 @@ async function main(): Promise<void> {
     const denials = await time("denial reasons", () => manager.dashboard.denials());
     const burnDown = await time("envelope burn-down", () => manager.dashboard.envelopes({}));
     const trust = await time("trust history", () => manager.dashboard.trust());
-    // The page loads the summary, the timeline, one spend breakdown (by agent), the denials, the burn-down and one trust history.
+    // The page loads the summary, the timeline, one spend breakdown (by agent), the denials, the
+    // burn-down and one trust history, all at once (dashboards/page.tsx prefetches them together).
     const onLoad = [summary, timeline, spend.agent, denials, burnDown, trust];
-    const load = {
+    const sequential = {
       p50: Number(onLoad.reduce((sum, figures) => sum + figures.p50, 0).toFixed(2)),
       p99: Number(onLoad.reduce((sum, figures) => sum + figures.p99, 0).toFixed(2)),
     };
-    say(`targets: the 30-day dashboard (every chart's read on load, run one after the other) loads in ${load.p99} ms at p99 (≤ 1000)`);
+    const load = await time("page load (all at once)", () =>
+      Promise.all([
+        manager.dashboard.summary(),
+        manager.dashboard.timeline(),
+        manager.dashboard.spend({ by: "agent" }),
+        manager.dashboard.denials(),
+        manager.dashboard.envelopes({}),
+        manager.dashboard.trust(),
+      ]),
+    );
+    say(`targets: the 30-day dashboard loads in ${load.p99} ms at p99 as the page reads it, all at once (≤ 1000); ${sequential.p99} ms one read after the other`);
     say(
       JSON.stringify({
         decisions: DECISIONS,
@@ -143,7 +154,9 @@ async function main(): Promise<void> {
         envelopes_p99_ms: burnDown.p99,
         trust_p50_ms: trust.p50,
         trust_p99_ms: trust.p99,
+        dashboard_p50_ms: load.p50,
         dashboard_p99_ms: load.p99,
+        dashboard_sequential_p99_ms: sequential.p99,
         baseline_p50_ms: baseline.p50,
         ratio_to_baseline_p50: Number((load.p50 / baseline.p50).toFixed(1)),
         seed_s: Number(seedSeconds.toFixed(1)),

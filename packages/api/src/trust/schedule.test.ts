@@ -13,6 +13,21 @@ async function shoppingOrganization(db: Db) {
   return { org, agent };
 }
 
+/** `count` calls of the agent stopped by a loop limit, as the worker logs them: they lower its score. */
+const loopDenials = (db: Db, organizationId: string, agentId: string, count: number) =>
+  db.insert(decisions).values(
+    Array.from({ length: count }, () => ({
+      organizationId,
+      agentId,
+      requestId: crypto.randomUUID(),
+      action: "shop.order",
+      outcome: "deny" as const,
+      reasons: [{ code: "loop_detected", message: "the same call again", rule: "loops", policyVersion: 1 }],
+      snapshotVersion: 1,
+      workerId: "w",
+    })),
+  );
+
 const publishedScores = async (db: Db, organizationId: string) =>
   (await db.select({ version: snapshots.version, document: snapshots.document }).from(snapshots).where(eq(snapshots.organizationId, organizationId)).orderBy(asc(snapshots.version))).map(
     (row) => ({ version: row.version, agents: (row.document as { body: { agents: Record<string, { trustScore: number }> } }).body.agents }),
@@ -32,18 +47,7 @@ describe.each(testDrivers)("refreshing an organization's trust scores on %s", (d
 
       expect(await refreshTrustScores(tx, org.id, now)).toBe(1);
       expect(await refreshTrustScores(tx, org.id, now)).toBeNull();
-      await tx.insert(decisions).values(
-        Array.from({ length: 5 }, (_, index) => ({
-          organizationId: org.id,
-          agentId: agent.id,
-          requestId: `loop-${index}`,
-          action: "shop.order",
-          outcome: "deny" as const,
-          reasons: [{ code: "loop_detected", message: "the same call again", rule: "loops", policyVersion: 1 }],
-          snapshotVersion: 1,
-          workerId: "w",
-        })),
-      );
+      await loopDenials(tx, org.id, agent.id, 5);
       expect(await refreshTrustScores(tx, org.id, now)).toBe(2);
 
       const published = await publishedScores(tx, org.id);
@@ -98,18 +102,7 @@ describe("the trust schedule", () => {
         },
         { timeout: 5_000, interval: 100 },
       );
-      await db.insert(decisions).values(
-        Array.from({ length: 3 }, (_, index) => ({
-          organizationId: org.id,
-          agentId: agent.id,
-          requestId: `trip-${index}`,
-          action: "shop.order",
-          outcome: "deny" as const,
-          reasons: [{ code: "loop_detected", message: "the same call again", rule: "loops", policyVersion: 1 }],
-          snapshotVersion: 1,
-          workerId: "w",
-        })),
-      );
+      await loopDenials(db, org.id, agent.id, 3);
       const notice: SessionNotice = { agentId: agent.id, sessionId: "run-1", status: "tripped" };
       await db.execute(sql`select pg_notify(${SESSION_CHANNEL}, ${JSON.stringify(notice)})`);
       await vi.waitFor(async () => expect(await publishedScores(db, org.id)).toHaveLength(2), { timeout: 5_000 });

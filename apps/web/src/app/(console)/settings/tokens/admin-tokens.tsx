@@ -2,68 +2,35 @@
 
 import type { RouterInputs, RouterOutputs } from "@tollgate/api";
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
 import { StatusBadge } from "@/components/badge";
 import { DataTable } from "@/components/data-table";
-import { Field, inputClass } from "@/components/field";
 import { formatTime } from "@/components/format";
 import { useTimeZone } from "@/components/organization";
 import { RevokeButton } from "@/components/revoke-button";
+import { NewCredentialForm } from "@/components/new-credential-form";
 import { ShownOnce } from "@/components/shown-once";
 import { useTRPC } from "@/trpc/react";
-import { primaryButton } from "@/components/button-styles";
 
 type Token = RouterOutputs["adminTokens"]["list"]["items"][number];
 
-/** The `datetime-local` value (the browser's time zone) as ISO 8601; an unreadable one goes as typed, for the server to name. */
-function expiryOf(local: string): string | undefined {
-  if (local === "") return undefined;
-  const date = new Date(local);
-  return Number.isNaN(date.getTime()) ? local : date.toISOString();
-}
 
 /** Issues a token for the signed-in admin and shows it once: the server keeps only a hash. */
 export function NewTokenForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [name, setName] = useState("");
-  const [expiry, setExpiry] = useState("");
-  const create = useMutation(
-    trpc.adminTokens.create.mutationOptions({
-      onSuccess: () => {
-        setName("");
-        setExpiry("");
-        return queryClient.invalidateQueries({ queryKey: trpc.adminTokens.list.queryKey() });
-      },
-    }),
-  );
-  const fieldErrors = create.error?.data?.fieldErrors ?? {};
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    create.mutate({ name, expiresAt: expiryOf(expiry) });
-  }
-
+  const create = useMutation(trpc.adminTokens.create.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.adminTokens.list.queryKey() }) }));
   return (
-    <div className="mb-4">
-      <form onSubmit={submit} aria-label="New API token" noValidate className="flex flex-wrap items-start gap-2 text-sm">
-        <Field id="token-name" label="Name" problems={fieldErrors.name}>
-          <input id="token-name" value={name} placeholder="ci" onChange={(event) => setName(event.target.value)} aria-invalid={Boolean(fieldErrors.name)} className={inputClass} />
-        </Field>
-        <Field id="token-expiry" label="Expires (your time)" problems={fieldErrors.expiresAt}>
-          <input id="token-expiry" type="datetime-local" value={expiry} onChange={(event) => setExpiry(event.target.value)} aria-invalid={Boolean(fieldErrors.expiresAt)} className={inputClass} />
-        </Field>
-        <button type="submit" disabled={create.isPending} className={`mt-4 ${primaryButton}`}>
-          {create.isPending ? "Issuing…" : "New token"}
-        </button>
-      </form>
-      {create.error && !fieldErrors.name && !fieldErrors.expiresAt && (
-        <p role="alert" className="mt-2 text-xs text-rose-700">
-          {create.error.message}
-        </p>
-      )}
+    <NewCredentialForm
+      formLabel="New API token"
+      submitLabel="New token"
+      idPrefix="token"
+      namePlaceholder="ci"
+      pending={create.isPending}
+      error={create.error && { message: create.error.message, fieldErrors: create.error.data?.fieldErrors ?? {} }}
+      onIssue={({ name, expiresAt }) => create.mutateAsync({ name, expiresAt })}
+    >
       {create.data && <ShownOnce title={`Copy token ${create.data.name} now: it will not be shown again.`} secret={create.data.token} onDismiss={create.reset} />}
-    </div>
+    </NewCredentialForm>
   );
 }
 
