@@ -1,7 +1,7 @@
 import { adminApiTokens } from "@tollgate/db";
 import { and, count, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { recordAudit } from "../audit/chain";
+import { recordUserAudit } from "../audit/chain";
 import { issueAgentKey } from "../auth/agent-keys";
 import type { Action } from "../context";
 import { Conflict, NotFound } from "../errors";
@@ -74,10 +74,7 @@ export async function createAdminToken({ ctx, input }: Action<z.infer<typeof cre
       })
       .returning({ id: adminApiTokens.id, name: adminApiTokens.name, prefix: adminApiTokens.prefix, expiresAt: adminApiTokens.expiresAt });
     const token = row!;
-    await recordAudit(tx, {
-      organizationId,
-      actorKind: "user",
-      actorUserId: userId,
+    await recordUserAudit(tx, { organizationId, userId }, {
       action: "admin_token.create",
       targetType: "admin_token",
       targetId: token.id,
@@ -108,10 +105,7 @@ export async function revokeAdminToken({ ctx, input }: Action<z.infer<typeof rev
       throw new Conflict(`API token ${existing.prefix} is already revoked.`);
     }
     const revokedAt = revoked.revokedAt!;
-    await recordAudit(tx, {
-      organizationId,
-      actorKind: "user",
-      actorUserId: userId,
+    await recordUserAudit(tx, { organizationId, userId }, {
       action: "admin_token.revoke",
       targetType: "admin_token",
       targetId: revoked.id,

@@ -2,7 +2,7 @@ import { agents, users, type Db } from "@tollgate/db";
 import { tagSchema } from "@tollgate/policy";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { recordAudit } from "../audit/chain";
+import { recordUserAudit } from "../audit/chain";
 import type { Action } from "../context";
 import { Invalid } from "../errors";
 import { publishChange } from "../snapshots/publish";
@@ -42,10 +42,7 @@ export async function createAgent({ ctx, input }: Action<z.infer<typeof createAg
       .onConflictDoNothing({ target: [agents.organizationId, agents.name] })
       .returning();
     if (!agent) throw new Invalid(`An agent named ${input.name} already exists.`, { name: [`an agent named ${input.name} already exists`] });
-    await recordAudit(tx, {
-      organizationId,
-      actorKind: "user",
-      actorUserId: userId,
+    await recordUserAudit(tx, { organizationId, userId }, {
       action: "agent.create",
       targetType: "agent",
       targetId: agent.id,

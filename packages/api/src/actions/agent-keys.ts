@@ -1,7 +1,7 @@
 import { apiKeys } from "@tollgate/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { recordAudit } from "../audit/chain";
+import { recordUserAudit } from "../audit/chain";
 import { issueAgentKey } from "../auth/agent-keys";
 import type { Action } from "../context";
 import { Conflict, NotFound } from "../errors";
@@ -49,10 +49,7 @@ export async function createAgentKey({ ctx, input }: Action<z.infer<typeof creat
       })
       .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, expiresAt: apiKeys.expiresAt });
     const key = row!;
-    await recordAudit(tx, {
-      organizationId,
-      actorKind: "user",
-      actorUserId: userId,
+    await recordUserAudit(tx, { organizationId, userId }, {
       action: "api_key.create",
       targetType: "api_key",
       targetId: key.id,
@@ -84,10 +81,7 @@ export async function revokeAgentKey({ ctx, input }: Action<z.infer<typeof revok
       throw new Conflict(`API key ${existing.prefix} is already revoked.`);
     }
     const revokedAt = revoked.revokedAt!;
-    await recordAudit(tx, {
-      organizationId,
-      actorKind: "user",
-      actorUserId: userId,
+    await recordUserAudit(tx, { organizationId, userId }, {
       action: "api_key.revoke",
       targetType: "api_key",
       targetId: revoked.id,

@@ -1,7 +1,7 @@
 import { agents, agentStatus, delegations, type Db } from "@tollgate/db";
 import { and, eq, gt, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { recordAudit } from "../audit/chain";
+import { recordUserAudit } from "../audit/chain";
 import type { Action, Session } from "../context";
 import { Conflict, NotFound } from "../errors";
 import { publishChange } from "../snapshots/publish";
@@ -63,10 +63,7 @@ export const statusChange = z.object({
 
 /** The audit entry of one agent's status change, before and after. */
 function auditStatusChange(tx: Db, session: Session, action: string, agentId: string, before: unknown, after: unknown, at: Date) {
-  return recordAudit(tx, {
-    organizationId: session.organizationId,
-    actorKind: "user",
-    actorUserId: session.userId,
+  return recordUserAudit(tx, session, {
     action,
     targetType: "agent",
     targetId: agentId,

@@ -1,7 +1,7 @@
 import { agents } from "@tollgate/db";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { recordAudit } from "../audit/chain";
+import { recordUserAudit } from "../audit/chain";
 import type { Action } from "../context";
 import { Invalid } from "../errors";
 import { publishChange } from "../snapshots/publish";
@@ -37,7 +37,7 @@ export async function updateAgent({ ctx, input }: Action<z.infer<typeof updateAg
     const after = { ...before!, ...change };
     if (JSON.stringify(after) === JSON.stringify(before)) throw new Invalid("Nothing would change.", { id: ["the agent already has this owner, description and tags"] });
     await tx.update(agents).set(change).where(and(eq(agents.organizationId, organizationId), eq(agents.id, input.id)));
-    await recordAudit(tx, { organizationId, actorKind: "user", actorUserId: userId, action: "agent.update", targetType: "agent", targetId: input.id, before, after, createdAt: new Date() });
+    await recordUserAudit(tx, { organizationId, userId }, { action: "agent.update", targetType: "agent", targetId: input.id, before, after, createdAt: new Date() });
     return { id: input.id, snapshotVersion: await publishChange(tx, organizationId, "agent.update") };
   });
 }

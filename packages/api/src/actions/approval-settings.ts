@@ -1,7 +1,7 @@
 import { organizations } from "@tollgate/db";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { recordAudit } from "../audit/chain";
+import { recordUserAudit } from "../audit/chain";
 import type { Action } from "../context";
 import { moneyOrNull } from "./wire";
 
@@ -51,7 +51,7 @@ async function changeSettings({ ctx }: Action, action: string, change: Partial<t
     const before = await readApprovalSettings({ ctx: { ...ctx, db: tx }, input: undefined });
     const [row] = await tx.update(organizations).set(change).where(eq(organizations.id, organizationId)).returning();
     const after = settingsOf(row!);
-    await recordAudit(tx, { organizationId, actorKind: "user", actorUserId: userId, action, targetType: "organization", targetId: organizationId, before, after, createdAt: new Date() });
+    await recordUserAudit(tx, { organizationId, userId }, { action, targetType: "organization", targetId: organizationId, before, after, createdAt: new Date() });
     return after;
   });
 }

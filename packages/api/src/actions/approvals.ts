@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, sql, type SQL } from "drizzle-orm";
 import { agents, announceApproval, approvals, approvalStatus, approvalVotes, organizations, users } from "@tollgate/db";
 import { z } from "zod";
-import { recordAudit } from "../audit/chain";
+import { recordUserAudit } from "../audit/chain";
 import type { Action } from "../context";
 import { Conflict, Forbidden, Invalid, NotFound } from "../errors";
 import { grantForSession, standingGrantInput } from "./approval-grants";
@@ -173,10 +173,7 @@ export async function decideApproval({ ctx, input }: Action<z.infer<typeof decid
       // The grant is the settling approver's: with dual approval, the second one's.
       if (approve && input.grant) await grantForSession(tx, approval, input.grant, userId, now);
     }
-    await recordAudit(tx, {
-      organizationId,
-      actorKind: "user",
-      actorUserId: userId,
+    await recordUserAudit(tx, { organizationId, userId }, {
       action: settles ? (approve ? "approval.approve" : "approval.deny") : "approval.vote",
       targetType: "approval",
       targetId: approval.id,

@@ -2,7 +2,7 @@ import { delegations, type Db } from "@tollgate/db";
 import type { OrganizationState, ValidationError } from "@tollgate/policy";
 import { and, eq, gt, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { recordAudit } from "../audit/chain";
+import { recordUserAudit } from "../audit/chain";
 import type { Action, Session } from "../context";
 import { Conflict, Invalid, NotFound } from "../errors";
 import { publishChange } from "../snapshots/publish";
@@ -67,10 +67,7 @@ function audited(delegation: DelegationSummary) {
 }
 
 function auditDelegation(tx: Db, session: Session, action: string, id: string, before: unknown, after: unknown, at: Date) {
-  return recordAudit(tx, {
-    organizationId: session.organizationId,
-    actorKind: "user",
-    actorUserId: session.userId,
+  return recordUserAudit(tx, session, {
     action,
     targetType: "delegation",
     targetId: id,

@@ -2,7 +2,7 @@ import { policies, policyMode, policyVersions, type Db } from "@tollgate/db";
 import type { Policy } from "@tollgate/policy";
 import { and, eq, max } from "drizzle-orm";
 import { z } from "zod";
-import { recordAudit } from "../audit/chain";
+import { recordUserAudit } from "../audit/chain";
 import type { Action, Session } from "../context";
 import { publishChange } from "../snapshots/publish";
 import { policyOf } from "./policies";
@@ -40,7 +40,8 @@ async function policyForDraft(tx: Db, organizationId: string, policy: Policy, po
 }
 
 /** Appends the next version of the policy, the version numbers serialized on the policy's row. */
-async function appendVersion(tx: Db, session: Session, policyId: string, source: string, policy: Policy, now: Date, published: boolean) {
+/** Appends the policy's next version (a draft, or published at `now`), under a lock on the policy. */
+export async function appendVersion(tx: Db, session: Session, policyId: string, source: string, policy: Policy, now: Date, published: boolean) {
   await tx.select({ id: policies.id }).from(policies).where(eq(policies.id, policyId)).for("update");
   const [{ latest } = { latest: 0 }] = await tx.select({ latest: max(policyVersions.version) }).from(policyVersions).where(eq(policyVersions.policyId, policyId));
   const [row] = await tx
@@ -61,10 +62,11 @@ async function appendVersion(tx: Db, session: Session, policyId: string, source:
   return row!;
 }
 
-const audited = (row: typeof policyVersions.$inferSelect) => ({ version: row.version, status: row.status, mode: row.mode, source: row.source });
+/** What the audit log records of a policy version. */
+export const audited = (row: typeof policyVersions.$inferSelect) => ({ version: row.version, status: row.status, mode: row.mode, source: row.source });
 
-function auditPolicy(tx: Db, session: Session, action: string, policyId: string, before: unknown, after: unknown, at: Date) {
-  return recordAudit(tx, { organizationId: session.organizationId, actorKind: "user", actorUserId: session.userId, action, targetType: "policy", targetId: policyId, before, after, createdAt: at });
+export function auditPolicy(tx: Db, session: Session, action: string, policyId: string, before: unknown, after: unknown, at: Date) {
+  return recordUserAudit(tx, session, { action, targetType: "policy", targetId: policyId, before, after, createdAt: at });
 }
 
 /** The published version of a policy, locked for the change about to replace or move it. */

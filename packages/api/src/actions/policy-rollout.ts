@@ -1,7 +1,7 @@
 import { auditEvents, decisionOutcome, decisions, policyMode, policyVersions } from "@tollgate/db";
 import { and, count, desc, eq, gte, inArray, isNotNull, ne } from "drizzle-orm";
 import { z } from "zod";
-import { recordAudit } from "../audit/chain";
+import { recordUserAudit } from "../audit/chain";
 import type { Action } from "../context";
 import { Conflict } from "../errors";
 import { publishChange } from "../snapshots/publish";
@@ -26,10 +26,7 @@ export async function setPolicyMode({ ctx, input }: Action<z.infer<typeof setMod
     if (published.mode === input.mode) throw new Conflict(`Policy ${policy.name} v${published.version} is already in ${input.mode} mode.`);
     await tx.update(policyVersions).set({ mode: input.mode }).where(eq(policyVersions.id, published.id));
     const snapshotVersion = await publishChange(tx, organizationId, "policy.mode");
-    await recordAudit(tx, {
-      organizationId,
-      actorKind: "user",
-      actorUserId: ctx.session.userId,
+    await recordUserAudit(tx, ctx.session, {
       action: "policy.mode",
       targetType: "policy",
       targetId: policy.id,

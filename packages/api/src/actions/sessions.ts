@@ -2,7 +2,7 @@ import { and, count, desc, eq, sql } from "drizzle-orm";
 import { agents, agentSessions, decisions, SESSION_CHANNEL, sessionStatus, type SessionNotice } from "@tollgate/db";
 import { z } from "zod";
 import type { Action } from "../context";
-import { recordAudit } from "../audit/chain";
+import { recordUserAudit } from "../audit/chain";
 import { NotFound } from "../errors";
 import { isoTime, pageInput, pageOf, rowsOf } from "./wire";
 
@@ -64,10 +64,7 @@ export async function resetSession({ ctx, input }: Action<z.infer<typeof resetSe
       .where(and(eq(agentSessions.id, input.id), eq(agentSessions.organizationId, ctx.session.organizationId)))
       .returning({ id: agentSessions.id, status: agentSessions.status, agentId: agentSessions.agentId, externalId: agentSessions.externalId });
     if (!session || !before) throw new NotFound("session", input.id);
-    await recordAudit(tx, {
-      organizationId: ctx.session.organizationId,
-      actorKind: "user",
-      actorUserId: ctx.session.userId,
+    await recordUserAudit(tx, ctx.session, {
       action: "session.reset",
       targetType: "session",
       targetId: session.id,

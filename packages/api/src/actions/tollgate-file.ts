@@ -6,16 +6,15 @@ import {
   policySchema,
   type Policy,
 } from "@tollgate/policy";
-import { and, asc, eq, isNull, max } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import { stringify } from "yaml";
 import { z } from "zod";
-import { recordAudit } from "../audit/chain";
 import type { Action } from "../context";
 import { readOrganizationState } from "../snapshots/organization-state";
 import { publishChange } from "../snapshots/publish";
 import { canonicalYaml, diffLine, diffLines } from "./policy-diff";
 import { refusal } from "./policy-draft";
-import { publishedVersionOf } from "./policy-publish";
+import { appendVersion, audited, auditPolicy, publishedVersionOf } from "./policy-publish";
 import { replayPolicyDraft, replayReport } from "./policy-replay";
 
 // Policy as code: `tollgate.yaml` holds the organization's policies as one `policies:` document.
@@ -82,7 +81,6 @@ function requireFile(source: string): Policy[] {
   return parsed.document.policies;
 }
 
-const audited = (row: typeof policyVersions.$inferSelect) => ({ version: row.version, status: row.status, mode: row.mode, source: row.source });
 
 /** The organization's policies by name, each with its published version (null when none, or archived). */
 async function publishedPolicies(db: Db, organizationId: string) {
@@ -168,7 +166,7 @@ export async function planTollgateFile({ ctx, input }: Action<z.infer<typeof pla
  * that does not compile with the rest of the organization, changes nothing.
  */
 export async function applyTollgateFile({ ctx, input }: Action<z.infer<typeof tollgateFileInput>>) {
-  const { organizationId, userId } = ctx.session;
+  const { organizationId } = ctx.session;
   const filed = requireFile(input.source);
   return ctx.db.transaction(async (tx) => {
     // Applies of one organization take turns (as its snapshots do), so each compares against
@@ -195,34 +193,10 @@ export async function applyTollgateFile({ ctx, input }: Action<z.infer<typeof to
         const [created] = await tx.insert(policies).values({ organizationId, name: policy.name, description: policy.description ?? "" }).returning({ id: policies.id });
         policyId = created!.id;
       }
-      const [{ latest } = { latest: 0 }] = await tx.select({ latest: max(policyVersions.version) }).from(policyVersions).where(eq(policyVersions.policyId, policyId));
-      const version = (latest ?? 0) + 1;
-      const source = canonicalYaml(policy);
-      const [row] = await tx.insert(policyVersions).values({
-        organizationId,
-        policyId,
-        version,
-        source,
-        document: policy,
-        status: "published",
-        mode: policy.mode,
-        createdByUserId: userId,
-        createdAt: now,
-        publishedAt: now,
-      }).returning();
-      await recordAudit(tx, {
-        organizationId,
-        actorKind: "user",
-        actorUserId: userId,
-        action: "policy.publish",
-        targetType: "policy",
-        targetId: policyId,
-        // The shape the console's publish records, so the audit log reads the same either way.
-        before: previous ? audited(previous) : null,
-        after: audited(row!),
-        createdAt: now,
-      });
-      applied.push({ name: policy.name, change: kind, version });
+      const row = await appendVersion(tx, ctx.session, policyId, canonicalYaml(policy), policy, now, true);
+      // The same version row and audit entry as the console's publish, so the log reads the same either way.
+      await auditPolicy(tx, ctx.session, "policy.publish", policyId, previous ? audited(previous) : null, audited(row), now);
+      applied.push({ name: policy.name, change: kind, version: row.version });
     }
     const changed = applied.some((entry) => entry.change !== "unchanged");
     const snapshotVersion = changed ? await publishChange(tx, organizationId, "policy.publish") : null;

@@ -17,6 +17,17 @@ export interface AuditEntry {
   createdAt: Date;
 }
 
+/** A user of the organization who made a change, in the console or through their API token. */
+export interface UserActor {
+  organizationId: string;
+  userId: string;
+}
+
+/** Appends the entry of a change `actor` made (see recordAudit). */
+export function recordUserAudit(tx: Db, actor: UserActor, entry: Omit<AuditEntry, "organizationId" | "actorKind" | "actorUserId">): Promise<void> {
+  return recordAudit(tx, { ...entry, organizationId: actor.organizationId, actorKind: "user", actorUserId: actor.userId });
+}
+
 /** The hash that links an entry to the one before it: editing or deleting any row breaks the chain after it. */
 function linkHash(entry: AuditEntry, prevHash: string | null): string {
   return contentHash({

@@ -1,5 +1,6 @@
 "use client";
 
+import { primaryButton } from "@/components/button-styles";
 import type { RouterInputs, RouterOutputs } from "@tollgate/api";
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { startTransition, useState } from "react";
@@ -50,7 +51,7 @@ export function RolloutPanel({ input, published }: { input: RouterInputs["polici
           type="button"
           disabled={move.isPending}
           onClick={() => move.mutate({ policyId, mode: target })}
-          className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-50"
+          className={primaryButton}
         >
           {target === "enforce" ? `Enforce v${published.version}` : `Move v${published.version} to shadow`}
         </button>

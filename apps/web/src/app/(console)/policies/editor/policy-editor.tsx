@@ -1,5 +1,6 @@
 "use client";
 
+import { primaryButton, secondaryButton } from "@/components/button-styles";
 import type { RouterOutputs } from "@tollgate/api";
 import { parsePolicyDocument } from "@tollgate/policy";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -76,7 +77,7 @@ export function PolicyEditor({ policyId, initialSource }: { policyId: string | n
               type="button"
               disabled={busy}
               onClick={() => save.mutate({ policyId: policyId ?? undefined, source })}
-              className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-50"
+              className={secondaryButton}
             >
               {save.isPending ? "Saving…" : "Save draft"}
             </button>
@@ -84,7 +85,7 @@ export function PolicyEditor({ policyId, initialSource }: { policyId: string | n
               type="button"
               disabled={busy}
               onClick={() => publish.mutate({ policyId: policyId ?? undefined, source })}
-              className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-50"
+              className={primaryButton}
             >
               {publish.isPending ? "Publishing…" : "Publish"}
             </button>
