@@ -1,0 +1,152 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { openJournal, readSegment, type JournalOptions } from "./journal";
+
+type Item = { n: number; text: string };
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const freshDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "tollgate-journal-"));
+  dirs.push(dir);
+  return dir;
+};
+
+const codec = { encode: (item: Item) => JSON.stringify(item), decode: (line: string) => JSON.parse(line) as Item };
+/** Ships into `into`, one array per batch. */
+const collecting = (into: Item[][]): Pick<JournalOptions<Item>, "ship"> => ({
+  ship: async (batch) => {
+    into.push(batch);
+  },
+});
+const items = (count: number, from = 0) => Array.from({ length: count }, (_, i) => ({ n: from + i, text: `item ${from + i}` }));
+const segments = (dir: string) => readdirSync(dir).filter((name) => name.endsWith(".jsonl"));
+
+describe("journal", () => {
+  it("acknowledges records once they are on disk, then ships them in order and deletes what shipped", async () => {
+    const dir = freshDir();
+    const shipped: Item[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const journal = await openJournal<Item>({
+      dir,
+      ...codec,
+      ship: async (batch) => {
+        await gate;
+        shipped.push(batch);
+      },
+    });
+    await Promise.all(items(5).map((item) => journal.append(item)));
+    // Acknowledged while shipping is held up: the records are in the file.
+    const onDisk = readSegment(readFileSync(join(dir, segments(dir)[0]!), "utf8"), codec.decode);
+    expect(onDisk).toEqual(items(5));
+    expect(shipped).toEqual([]);
+    expect(journal.lag).toBe(5);
+
+    release();
+    await journal.shipped();
+    expect(shipped.flat()).toEqual(items(5));
+    expect(journal.lag).toBe(0);
+    await journal.close();
+    expect(segments(dir)).toEqual([]);
+  });
+
+  it("a restart ships, in order, everything an earlier run acknowledged but never shipped, before anything new", async () => {
+    const dir = freshDir();
+    // The first run's database never answers, as if the process died before shipping.
+    const dead = await openJournal<Item>({ dir, ...codec, ship: () => new Promise<void>(() => {}) });
+    for (const item of items(250)) await dead.append(item);
+
+    const shipped: Item[][] = [];
+    const restarted = await openJournal<Item>({ dir, ...codec, ...collecting(shipped), maxBatch: 100 });
+    expect(shipped.map((batch) => batch.length)).toEqual([100, 100, 50]);
+    expect(shipped.flat()).toEqual(items(250));
+
+    await restarted.append({ n: 250, text: "after the restart" });
+    await restarted.shipped();
+    expect(shipped.flat().at(-1)).toEqual({ n: 250, text: "after the restart" });
+    await restarted.close();
+  });
+
+  it("skips a torn last line and a line a failed write left, and ships the rest", async () => {
+    const dir = freshDir();
+    const lines = [JSON.stringify({ n: 1, text: "one" }), '{"n":2,"te', JSON.stringify({ n: 3, text: "three" }), '{"n":4,"text":"fo'];
+    writeFileSync(join(dir, "0000000000000000.jsonl"), `${lines[0]}\n${lines[1]}\n${lines[2]}\n${lines[3]}`);
+    const shipped: Item[][] = [];
+    const journal = await openJournal<Item>({ dir, ...codec, ...collecting(shipped) });
+    expect(shipped.flat()).toEqual([
+      { n: 1, text: "one" },
+      { n: 3, text: "three" },
+    ]);
+    await journal.close();
+  });
+
+  it("retries a failed shipment until it goes through, losing and reordering nothing", async () => {
+    const dir = freshDir();
+    const shipped: Item[] = [];
+    let failures = 0;
+    const errors: unknown[] = [];
+    const journal = await openJournal<Item>({
+      dir,
+      ...codec,
+      retryMs: 5,
+      maxBatch: 7,
+      onShipError: (error) => errors.push(error),
+      ship: async (batch) => {
+        if (failures++ < 3) throw new Error("the database is unreachable");
+        shipped.push(...batch);
+      },
+    });
+    await Promise.all(items(20).map((item) => journal.append(item)));
+    await journal.shipped();
+    expect(shipped).toEqual(items(20));
+    expect(errors).toHaveLength(3);
+    await journal.close();
+  });
+
+  it("starts a new segment past the size limit and deletes each segment once all of it shipped", async () => {
+    const dir = freshDir();
+    const shipped: Item[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const journal = await openJournal<Item>({
+      dir,
+      ...codec,
+      segmentBytes: 200,
+      ship: async (batch) => {
+        await gate;
+        shipped.push(batch);
+      },
+    });
+    for (const item of items(30)) await journal.append(item);
+    expect(segments(dir).length).toBeGreaterThan(3);
+    release();
+    await journal.shipped();
+    // Only the segment still being written remains.
+    expect(segments(dir)).toHaveLength(1);
+    expect(shipped.flat()).toEqual(items(30));
+    await journal.close();
+  });
+
+  it("refuses appends after close", async () => {
+    const journal = await openJournal<Item>({ dir: freshDir(), ...codec, ship: async () => {} });
+    await journal.close();
+    await expect(journal.append({ n: 1, text: "late" })).rejects.toThrow("closed");
+  });
+
+  it("reading a segment cut at any byte yields exactly the records written whole before the cut", () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ n: fc.integer(), text: fc.string() }), { maxLength: 20 }), fc.nat(), (records, cutAt) => {
+        const text = records.map((record) => `${codec.encode(record)}\n`).join("");
+        const cut = cutAt % (text.length + 1);
+        const whole = records.filter((_, i) => records.slice(0, i + 1).reduce((length, r) => length + codec.encode(r).length + 1, 0) <= cut);
+        expect(readSegment(text.slice(0, cut), codec.decode)).toEqual(whole);
+      }),
+    );
+  });
+});

@@ -1,0 +1,238 @@
+// A local, append-only journal that makes records durable in a fraction of a millisecond and
+// ships them to their real home (PostgreSQL) afterwards, in order, in large batches.
+//
+// Why: a decision must be durable before its answer is sent. A PostgreSQL transaction per group
+// of decisions costs several round trips plus a WAL flush, all waiting on a busy event loop; one
+// write and one fdatasync of a local file cost a syscall and the disk's flush. The journal takes
+// the database off the answer's path without giving up durability: a record is acknowledged only
+// once it is on disk, and a restarted worker ships whatever its last run left behind before it
+// does anything else.
+//
+// On disk: a directory of segment files, `<first sequence number>.jsonl`, one record per line.
+// A line is written whole before its fdatasync, and nothing is acknowledged before that, so the
+// only damage a crash can leave is a torn last line, which was never acknowledged and is skipped.
+// A segment is deleted once every record in it is shipped.
+import { mkdir, open, readdir, readFile, unlink, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+
+export interface JournalOptions<T> {
+  /** The journal's own directory; one process at a time (a worker id's restarts share it). */
+  dir: string;
+  /** A record as one line of text (no newline), and back. */
+  encode: (record: T) => string;
+  decode: (line: string) => T;
+  /**
+   * Writes a batch to its destination. It settles every record itself (a record that cannot be
+   * written is its own business); it throws only when the batch should be tried again later.
+   */
+  ship: (records: T[]) => Promise<void>;
+  /** Records per shipment. Default 1,000. */
+  maxBatch?: number;
+  /** The pause before a failed shipment is tried again. Default 500 ms. */
+  retryMs?: number;
+  /** A segment this large is closed and a new one started. Default 8 MiB. */
+  segmentBytes?: number;
+  /** Told when a shipment fails and will be retried. */
+  onShipError?: (error: unknown) => void;
+}
+
+export interface Journal<T> {
+  /** Resolves once `record` is on disk; it is shipped after, in append order. */
+  append(record: T): Promise<void>;
+  /** Resolves once everything appended so far is shipped. */
+  shipped(): Promise<void>;
+  /** Records appended but not shipped yet. */
+  readonly lag: number;
+  /** Writes and ships what is pending, then closes the file. */
+  close(): Promise<void>;
+}
+
+interface Segment {
+  path: string;
+  /** Sequence number of its last record. */
+  last: number;
+}
+
+const SEGMENT = /^(\d{16})\.jsonl$/;
+const segmentName = (first: number) => `${String(first).padStart(16, "0")}.jsonl`;
+
+/**
+ * Every record in a segment's text. A torn last line (no newline) was never acknowledged, nor was
+ * a line that does not decode (what a failed write left): both are skipped.
+ */
+export function readSegment<T>(text: string, decode: (line: string) => T): T[] {
+  const lines = text.split("\n");
+  lines.pop();
+  const records: T[] = [];
+  for (const line of lines) {
+    try {
+      records.push(decode(line));
+    } catch {
+      // Never acknowledged: see above.
+    }
+  }
+  return records;
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Opens the journal in `dir`: first ships, in order, every record an earlier run left there
+ * (throwing if that fails: a worker must not start on top of an unshipped past), then starts a
+ * fresh segment for this run.
+ */
+export async function openJournal<T>(options: JournalOptions<T>): Promise<Journal<T>> {
+  const { dir, encode, decode, ship } = options;
+  const maxBatch = options.maxBatch ?? 1_000;
+  const retryMs = options.retryMs ?? 500;
+  const segmentBytes = options.segmentBytes ?? 8 * 1024 * 1024;
+  await mkdir(dir, { recursive: true });
+
+  const leftover = (await readdir(dir)).filter((name) => SEGMENT.test(name)).sort();
+  let next = 0;
+  for (const name of leftover) {
+    const path = join(dir, name);
+    const records = readSegment(await readFile(path, "utf8"), decode);
+    for (let i = 0; i < records.length; i += maxBatch) await ship(records.slice(i, i + maxBatch));
+    next = Math.max(next, Number(SEGMENT.exec(name)![1]) + records.length);
+    await unlink(path);
+  }
+  if (leftover.length > 0) await syncDirectory(dir);
+
+  // Appending: records wait in `buffered` while the previous write and fdatasync run.
+  let buffered: { record: T; line: string; done: () => void; failed: (error: unknown) => void }[] = [];
+  let writing: Promise<void> | null = null;
+  let file: FileHandle | null = null;
+  let current: Segment | null = null;
+  let currentBytes = 0;
+  const closedSegments: Segment[] = [];
+
+  // Shipping: durable records in order; `shippedThrough` is the sequence number of the last one shipped.
+  const unshipped: { seq: number; record: T }[] = [];
+  let shippedThrough = next - 1;
+  let shipping: Promise<void> | null = null;
+  let drainWaiters: (() => void)[] = [];
+  let closed = false;
+
+  const startSegment = async (first: number) => {
+    if (file) {
+      await file.close();
+      closedSegments.push(current!);
+    }
+    current = { path: join(dir, segmentName(first)), last: first - 1 };
+    file = await open(current.path, "a");
+    currentBytes = 0;
+    // The new file's name must survive a crash as surely as the records written into it.
+    await syncDirectory(dir);
+  };
+  await startSegment(next);
+
+  const removeShippedSegments = async () => {
+    while (closedSegments.length > 0 && closedSegments[0]!.last <= shippedThrough) {
+      await unlink(closedSegments.shift()!.path).catch(() => {
+        // Already gone: nothing to ship from it either way.
+      });
+    }
+  };
+
+  const shipLoop = async () => {
+    while (unshipped.length > 0) {
+      const batch = unshipped.slice(0, maxBatch);
+      try {
+        await ship(batch.map((entry) => entry.record));
+      } catch (error) {
+        options.onShipError?.(error);
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
+        continue;
+      }
+      unshipped.splice(0, batch.length);
+      shippedThrough = batch[batch.length - 1]!.seq;
+      await removeShippedSegments();
+    }
+    const waiters = drainWaiters;
+    drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+  const scheduleShipping = () => {
+    shipping ??= shipLoop().finally(() => {
+      shipping = null;
+      if (unshipped.length > 0 || drainWaiters.length > 0) scheduleShipping();
+    });
+  };
+
+  const flush = async () => {
+    while (buffered.length > 0) {
+      const batch = buffered;
+      buffered = [];
+      try {
+        if (currentBytes >= segmentBytes) await startSegment(next);
+        const text = batch.map((entry) => `${entry.line}\n`).join("");
+        const bytes = Buffer.from(text, "utf8");
+        await file!.write(bytes);
+        await file!.datasync();
+        currentBytes += bytes.length;
+      } catch (error) {
+        // Part of the write may have reached the file: later records go to a fresh segment, so
+        // that a torn line can only ever be a segment's last.
+        currentBytes = Infinity;
+        for (const entry of batch) entry.failed(error);
+        continue;
+      }
+      for (const entry of batch) {
+        const seq = next++;
+        current!.last = seq;
+        unshipped.push({ seq, record: entry.record });
+        entry.done();
+      }
+      scheduleShipping();
+    }
+  };
+  const scheduleFlush = () => {
+    // setImmediate: everything the current turn of the event loop appends shares one fdatasync.
+    writing ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(flush)
+      .finally(() => {
+        writing = null;
+        if (buffered.length > 0) scheduleFlush();
+      });
+  };
+
+  const journal: Journal<T> = {
+    append(record) {
+      if (closed) return Promise.reject(new Error("the journal is closed"));
+      const line = encode(record);
+      return new Promise<void>((done, failed) => {
+        buffered.push({ record, line, done, failed });
+        scheduleFlush();
+      });
+    },
+    async shipped() {
+      while (writing) await writing;
+      if (unshipped.length === 0 && !shipping) return;
+      await new Promise<void>((resolve) => {
+        drainWaiters.push(resolve);
+        scheduleShipping();
+      });
+    },
+    get lag() {
+      return buffered.length + unshipped.length;
+    },
+    async close() {
+      await journal.shipped();
+      closed = true;
+      await file?.close();
+      file = null;
+      // Everything is shipped: the segments are history.
+      for (const segment of [...closedSegments, current!]) await unlink(segment.path).catch(() => {});
+      closedSegments.length = 0;
+    },
+  };
+  return journal;
+}
