@@ -8,7 +8,14 @@ const env = readWorkerEnv();
 const database = await openDatabase(env.database);
 await migrate(database);
 // serveWorker logs "worker started" with its URL once it listens.
-const worker = await serveWorker({ host: env.WORKER_HOST, port: env.WORKER_PORT, workerId: env.WORKER_ID, version: WORKER_VERSION, database });
+const worker = await serveWorker({
+  host: env.WORKER_HOST,
+  port: env.WORKER_PORT,
+  workerId: env.WORKER_ID,
+  version: WORKER_VERSION,
+  database,
+  ...(env.WORKER_JOURNAL_DIR ? { journalDir: env.WORKER_JOURNAL_DIR } : {}),
+});
 
 // `on` with a guard, not `once`: a second signal (a process group stop relayed by tsx) must not
 // kill the worker while it writes its pending holds and returns its leases.

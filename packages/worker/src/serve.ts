@@ -29,6 +29,12 @@ export interface ServeOptions {
   webhookRetryBaseMs?: number;
   /** Denials in a row after which a session trips its circuit breaker. */
   breakerThreshold?: number;
+  /**
+   * A directory of this worker's own (kept across its restarts) for the local journal: decisions
+   * and holds are durable there before the answer, and shipped to PostgreSQL behind it. Without
+   * one, every answer waits for a PostgreSQL transaction.
+   */
+  journalDir?: string;
   now?: () => Date;
 }
 
@@ -52,8 +58,26 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     now,
     log,
   });
-  const budget = await openBudget({ db, workerId: options.workerId, rider: decisionRider });
-  const decisionLog = openDecisionLog(db);
+  const holdTtlMs = options.holdTtlMs ?? 5 * 60_000;
+  const journalDir = options.journalDir;
+  const budget = await openBudget({
+    db,
+    workerId: options.workerId,
+    rider: decisionRider,
+    ...(journalDir
+      ? {
+          journal: {
+            dir: journalDir,
+            horizonMs: holdTtlMs,
+            onLost: (reservationId, reason) => log("error", "a journaled hold did not ship as held", { reservationId, reason }),
+          },
+        }
+      : {}),
+  });
+  const decisionLog = await openDecisionLog(db, {
+    ...(journalDir ? { journalDir } : {}),
+    onLost: (entry, reason) => log("error", "a journaled decision did not ship", { decisionId: entry.id, requestId: entry.requestId, reason }),
+  });
   const usage = new WorkerUsage(() => now().getTime());
   const approvalWaiters = await openApprovalWaiters(options.database);
   const breaker = await openSessionBreaker(options.database, { threshold: options.breakerThreshold ?? 20, now });
@@ -71,7 +95,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     breaker,
     workerId: options.workerId,
     now,
-    holdTtlMs: options.holdTtlMs ?? 5 * 60_000,
+    holdTtlMs,
     approvalTtlMs: options.approvalTtlMs ?? 15 * 60_000,
     maxStalenessMs: options.maxStalenessMs ?? 30_000,
   });

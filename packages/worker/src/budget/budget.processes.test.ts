@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { envelopeLedger, reservations, type Database } from "@tollgate/db";
 import { openTestDatabase } from "@tollgate/db/testing";
@@ -60,34 +63,43 @@ function startHammer(config: HammerConfig): Hammer {
 const parse = (lines: string[], kind: string) =>
   lines.filter((line) => line.startsWith(`${kind} `)).map((line) => line.split(" ").slice(1));
 
-describe("budget across worker processes on one PostgreSQL", () => {
+// Each worker either writes every batch of holds to PostgreSQL before answering, or journals
+// them on its own disk and ships them after: the promises are the same.
+describe.each(["database", "journal"] as const)("budget across worker processes on one PostgreSQL, holds durable in the %s", (durability) => {
   let database: Database;
   let url: string;
+  let journalRoot: string;
   beforeAll(async () => {
     database = await openTestDatabase("postgres");
     url = (database.config as { url: string }).url;
+    journalRoot = mkdtempSync(join(tmpdir(), "tollgate-hammer-"));
   });
   afterAll(async () => {
     await database?.close();
+    rmSync(journalRoot, { recursive: true, force: true });
   });
+  /** A worker's journal directory, kept across its restarts; none when holds go straight to PostgreSQL. */
+  const journalOf = (workerId: string) => (durability === "journal" ? { journalDir: join(journalRoot, workerId) } : {});
 
   it("1,000 concurrent requests on one $100 envelope from 3 worker processes on one PostgreSQL: held + committed never exceeds the limit, and ends within one request of it", async () => {
     const tenant = await tenantFixture(database.db);
     try {
       const envelope = envelopeFixture(10_000);
       const amount = 37;
-      const hammers = [334, 333, 333].map((requests, i) =>
-        startHammer({
+      const hammers = [334, 333, 333].map((requests, i) => {
+        const workerId = `burst-${i}-${randomUUID()}`;
+        return startHammer({
           url,
-          workerId: `burst-${i}-${randomUUID()}`,
+          workerId,
+          ...journalOf(workerId),
           ...tenant,
           envelope: { ...envelope, periodStart: envelope.periodStart.toISOString() },
           mode: "burst",
           requests,
           amount,
           concurrency: 0,
-        }),
-      );
+        });
+      });
       await Promise.all(hammers.map((h) => h.ready));
       for (const h of hammers) h.child.stdin!.write("go\n");
 
@@ -133,6 +145,7 @@ describe("budget across worker processes on one PostgreSQL", () => {
       const hammer = startHammer({
         url,
         workerId,
+        ...journalOf(workerId),
         ...tenant,
         envelope: { ...envelope, periodStart: envelope.periodStart.toISOString() },
         mode: "steady",
@@ -156,9 +169,10 @@ describe("budget across worker processes on one PostgreSQL", () => {
       expect(before.leased).toBeGreaterThan(0);
       expect(before.held).toBeGreaterThan(0);
 
-      // Restart: the worker comes back under the same id and reclaims its leases; the sweep expires
-      // the holds nobody will claim now.
-      const restarted = await openBudget({ db: database.db, workerId, sweepIntervalMs: 0 });
+      // Restart: the worker comes back under the same id, ships what its journal holds and
+      // reclaims its leases; the sweep expires the holds nobody will claim now.
+      const { journalDir } = journalOf(workerId);
+      const restarted = await openBudget({ db: database.db, workerId, sweepIntervalMs: 0, ...(journalDir ? { journal: { dir: journalDir } } : {}) });
       try {
         await restarted.sweep({ asOf: new Date(Date.now() + 3_600_000), organizationId: tenant.organizationId });
 

@@ -1,8 +1,11 @@
 import { organizations, type Database, type Db } from "@tollgate/db";
 import { openTestDatabase, testDrivers } from "@tollgate/db/testing";
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { openBudget, type Budget } from "./budget";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { openBudget, type Budget, type BudgetOptions, type HoldRider } from "./budget";
 import { sweepBudgets } from "./store";
 import { sql } from "drizzle-orm";
 import { envelopeFixture, envelopeTotals, holdFixture, reservationStatuses, tenantFixture } from "./testing/fixtures";
@@ -285,7 +288,11 @@ describe.each(testDrivers)("budget on %s", (driver) => {
   it("writes a rider in its hold's transaction, and a rider that fails takes its hold down with it", async () => {
     tenant = await tenantFixture(database.db);
     const written: string[] = [];
-    const rider = {
+    const rider: HoldRider<string, string> = {
+      materialize: (item) => item,
+      revive: (value) => value as string,
+      journaled: "journaled",
+      keepsHold: () => true,
       async write(tx: Db, items: string[]) {
         // "boom" breaks a constraint (an organization without a name) inside the hold's transaction.
         if (items.includes("boom")) await tx.execute(sql`insert into ${organizations} (id) values (gen_random_uuid())`);
@@ -305,5 +312,91 @@ describe.each(testDrivers)("budget on %s", (driver) => {
       await riding.close();
     }
     expect(await envelopeTotals(database.db, tenant.organizationId, envelope.key)).toMatchObject({ held: 200, leased: 0 });
+  });
+
+  describe("with a journal", () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), "tollgate-budget-journal-"));
+    });
+    afterEach(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const journaling = (horizonMs: number, extra: Partial<BudgetOptions<string, string, string>> = {}) =>
+      openBudget<string, string, string>({
+        db: database.db,
+        workerId: `journal-${driver}-${process.pid}-${++workerSeq}`,
+        sweepIntervalMs: 0,
+        journal: { dir, horizonMs },
+        ...extra,
+      });
+
+    it("answers a hold from the journal and ships it to PostgreSQL; a commit right after waits for it", async () => {
+      tenant = await tenantFixture(database.db);
+      const envelope = envelopeFixture(10_000);
+      const journaled = await journaling(3_600_000);
+      try {
+        const request = holdFixture(tenant, [envelope], 2_500);
+        expect(await journaled.hold(request)).toEqual({ outcome: "held", reservationId: request.reservationId });
+        expect(await journaled.commit({ ...tenant, reservationId: request.reservationId, amount: { amount: 1_000, currency: "USD" } })).toMatchObject({
+          outcome: "committed",
+        });
+        const second = holdFixture(tenant, [envelope], 500);
+        expect(await journaled.hold(second)).toMatchObject({ outcome: "held" });
+      } finally {
+        await journaled.close();
+      }
+      expect(await envelopeTotals(database.db, tenant.organizationId, envelope.key)).toMatchObject({ held: 500, committed: 1_000, leased: 0 });
+      // Everything shipped: nothing is left to replay.
+      expect(readdirSync(join(dir, "holds")).filter((name) => name.endsWith(".jsonl"))).toEqual([]);
+    });
+
+    it("writes a hold that outlives its leases' horizon to PostgreSQL before answering, never to the journal", async () => {
+      tenant = await tenantFixture(database.db);
+      const envelope = envelopeFixture(10_000);
+      // Leases may be reclaimed 30 s (their TTL) + 1 s after their last renewal; the hold lasts an hour.
+      const journaled = await journaling(1_000);
+      try {
+        const request = holdFixture(tenant, [envelope], 700);
+        expect(await journaled.hold(request)).toMatchObject({ outcome: "held" });
+        expect(await reservationStatuses(database.db, [request.reservationId])).toEqual(new Map([[request.reservationId, "held"]]));
+        const segments = readdirSync(join(dir, "holds")).map((name) => readFileSync(join(dir, "holds", name), "utf8"));
+        expect(segments.join("")).toBe("");
+      } finally {
+        await journaled.close();
+      }
+    });
+
+    it("carries a rider through the journal, and releases a hold whose rider ships as one not to keep", async () => {
+      tenant = await tenantFixture(database.db);
+      const envelope = envelopeFixture(10_000);
+      const written: string[] = [];
+      const rider: HoldRider<string, string> = {
+        materialize: (item) => item,
+        revive: (value) => value as string,
+        journaled: "on disk",
+        keepsHold: (outcome) => outcome !== "wrote second",
+        async write(_tx: Db, items: string[]) {
+          written.push(...items);
+          return items.map((item) => `wrote ${item}`);
+        },
+      };
+      const journaled = await journaling(3_600_000, { rider });
+      const first = holdFixture(tenant, [envelope], 100);
+      const second = holdFixture(tenant, [envelope], 200);
+      try {
+        expect(await journaled.hold(first, "first")).toMatchObject({ outcome: "held", rider: "on disk" });
+        expect(await journaled.hold(second, "second")).toMatchObject({ outcome: "held", rider: "on disk" });
+      } finally {
+        await journaled.close();
+      }
+      expect(written.sort()).toEqual(["first", "second"]);
+      expect(await reservationStatuses(database.db, [first.reservationId, second.reservationId])).toEqual(
+        new Map([
+          [first.reservationId, "held"],
+          [second.reservationId, "released"],
+        ]),
+      );
+    });
   });
 });

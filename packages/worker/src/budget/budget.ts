@@ -17,6 +17,8 @@ import {
   type HoldToWrite,
   type SweepOptions,
 } from "./store";
+import { join } from "node:path";
+import { openJournal, type Journal } from "../journal/journal";
 import { groupCommit, writeOrSplit } from "./group-commit";
 import {
   idProblem,
@@ -36,12 +38,36 @@ import {
  * Rows written in the same transaction as the holds they ride with, so a caller that must make
  * both durable (the decision log) pays one transaction and one commit, not two in a row.
  */
-export interface HoldRider<R, O> {
+export interface HoldRider<R, O, M = R> {
+  /** The rider as written, made when its hold is about to become durable (the journal stores this). */
+  materialize(item: R): M;
   /** Writes the riders of holds this batch created; one outcome per item, in order. */
-  write(tx: Db, items: R[]): Promise<O[]>;
+  write(tx: Db, items: M[]): Promise<O[]>;
+  /** A journaled hold's rider, once on disk: the outcome its caller is answered with. */
+  journaled: O;
+  /** Whether a journaled hold keeps its money once its rider shipped with `outcome`; if not, it is released. */
+  keepsHold(outcome: O): boolean;
+  /** A rider read back from the journal's JSON. */
+  revive(value: unknown): M;
 }
 
-export interface BudgetOptions<R = never, O = unknown> {
+/** The budget's own journal of holds: see ARCHITECTURE.md, "Journaled holds". */
+export interface HoldJournalOptions {
+  /** This worker's journal directory (kept across restarts of the same worker id). */
+  dir: string;
+  /**
+   * How long after a lease's last renewal it may still be reclaimed by nobody: a hold lives in
+   * the journal only if it expires before its leases can be reclaimed, so a worker that dies
+   * with holds unshipped never has their money handed to someone else while they can still be
+   * committed. At least the longest hold TTL journaled; longer holds are written to PostgreSQL
+   * before they are answered. Default 5 min.
+   */
+  horizonMs?: number;
+  /** Told about a journaled hold that could not be shipped as held (its rider shipped alone). */
+  onLost?: (reservationId: string, reason: string) => void;
+}
+
+export interface BudgetOptions<R = never, O = unknown, M = unknown> {
   db: Db;
   /** Unique among running processes and stable across a restart: a restart reclaims its old leases. */
   workerId: string;
@@ -60,7 +86,9 @@ export interface BudgetOptions<R = never, O = unknown> {
   maxBatch?: number;
   /** How often this worker runs the expiry sweep; 0 turns it off. Default 1 s. */
   sweepIntervalMs?: number;
-  rider?: HoldRider<R, O>;
+  rider?: HoldRider<R, O, M>;
+  /** Makes holds durable in a local journal instead of a PostgreSQL transaction per batch. */
+  journal?: HoldJournalOptions;
 }
 
 /** The budget a decision worker holds, commits and releases against. */
@@ -103,6 +131,8 @@ interface Lease {
   lastGrant: number;
   /** Whether the envelope had plenty of free money left after this lease's last draw. */
   plenty: boolean;
+  /** When PostgreSQL may reclaim the lease (epoch ms) as of its last confirmed draw or renewal. */
+  reclaimableAt: number;
   lastUsedAt: number;
   next: RefillRound | null;
   running: Promise<void>;
@@ -116,14 +146,24 @@ interface QueuedSettlement {
 
 interface QueuedDraw {
   input: DrawLeaseInput;
-  settle: (result: DrawLeaseResult | { kind: "failed"; message: string }) => void;
+  /** With the lease's expiry as written, when the draw succeeded. */
+  settle: (result: DrawLeaseResult | { kind: "failed"; message: string }, reclaimableAt?: number) => void;
 }
 
-interface QueuedHold<R, O> {
+interface QueuedHold<O, M> {
   hold: HoldToWrite;
-  leases: Lease[];
-  rider?: R;
+  /** The in-memory leases that paid, one per draw; none for a hold replayed from the journal. */
+  leases?: Lease[];
+  /** Makes the rider as written. */
+  ride?: () => M;
   settle: (result: HoldResult<O>) => void;
+}
+
+/** A journaled hold: what is on disk, and (not on disk) the leases that paid for it in this run. */
+interface JournaledHold<M> {
+  hold: HoldToWrite;
+  rider?: M;
+  leases?: Lease[];
 }
 
 /**
@@ -133,11 +173,15 @@ interface QueuedHold<R, O> {
  */
 const PLENTY_REQUESTS = 1_000;
 
+/** How long a commit or release looks for a hold another journaling worker has not shipped yet. */
+const MISSING_GRACE_MS = 1_000;
+const MISSING_RETRY_MS = 100;
+
 /** A dry request waits for at most this many refills (each one transaction) before it is refused. */
 const MAX_ATTEMPTS = 64;
 
 /** PostgreSQL refused a statement with an integrity constraint (SQLSTATE class 23), so nothing was written. */
-function isIntegrityViolation(error: unknown): boolean {
+export function isIntegrityViolation(error: unknown): boolean {
   for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
     if (e instanceof BudgetWriteRefused) return false;
     if (typeof e.code === "string" && e.code.startsWith("23")) return true;
@@ -146,7 +190,7 @@ function isIntegrityViolation(error: unknown): boolean {
 }
 
 /** Opens the budget for one worker process: reclaims what a crashed earlier run of it leased. */
-export async function openBudget<R = never, O = unknown>(options: BudgetOptions<R, O>): Promise<Budget<R, O>> {
+export async function openBudget<R = never, O = unknown, M = unknown>(options: BudgetOptions<R, O, M>): Promise<Budget<R, O>> {
   const { db, workerId } = options;
   const leaseTtlMs = options.leaseTtlMs ?? 30_000;
   const idleReturnMs = options.idleReturnMs ?? 1_000;
@@ -154,8 +198,9 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
   const spread = options.spread ?? 8;
   const maxBatch = options.maxBatch ?? 1_000;
   const sweepIntervalMs = options.sweepIntervalMs ?? 1_000;
-
-  await reclaimWorkerLeases(db, workerId);
+  const horizonMs = options.journal ? (options.journal.horizonMs ?? 5 * 60_000) : 0;
+  /** The expiry a draw or renewal writes: a journaling worker's leases outlive its journaled holds. */
+  const leaseExpiry = () => new Date(Date.now() + leaseTtlMs + horizonMs);
 
   const leases = new Map<string, Lease>();
   const inFlight = new Map<string, Promise<HoldResult<O>>>();
@@ -173,6 +218,7 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
         balance: 0,
         lastGrant: 0,
         plenty: false,
+        reclaimableAt: 0,
         lastUsedAt: Date.now(),
         next: null,
         running: Promise.resolve(),
@@ -189,7 +235,9 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
     const leaseId = lease.leaseId;
     lease.balance = 0;
     lease.leaseId = null;
-    if (leaseId) reclaimLeasesById(db, [leaseId]).catch(() => {
+    // With a journal the row may still pay for holds not shipped yet: it is left to expire (no
+    // longer renewed, the sweep reclaims it once every hold it paid for has expired too).
+    if (leaseId && !options.journal) reclaimLeasesById(db, [leaseId]).catch(() => {
       // Not renewed any more, so the sweep reclaims it after its TTL.
     });
   };
@@ -201,13 +249,13 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
       writeOrSplit(
         batch,
         async (part) => {
-          const lessee = { workerId, leaseExpiresAt: new Date(Date.now() + leaseTtlMs) };
+          const lessee = { workerId, leaseExpiresAt: leaseExpiry() };
           const results = await drawLeases(
             db,
             lessee,
             part.map((q) => q.input),
           );
-          part.forEach((q, i) => q.settle(results[i]!));
+          part.forEach((q, i) => q.settle(results[i]!, lessee.leaseExpiresAt.getTime()));
         },
         (q, error) => q.settle({ kind: "failed", message: (error as Error).message }),
       ),
@@ -227,7 +275,8 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
         lease.next = null;
         lease.refilling = true;
         try {
-          const drawn = await new Promise<DrawLeaseResult | { kind: "failed"; message: string }>((settle) =>
+          let reclaimableAt = 0;
+          const drawn = await new Promise<DrawLeaseResult | { kind: "failed"; message: string }>((resolve) =>
             drawWrites.push({
               input: {
                 organizationId: lease.organizationId,
@@ -237,7 +286,10 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
                 unit: created.unit,
                 spread,
               },
-              settle,
+              settle: (result, expiry) => {
+                reclaimableAt = expiry ?? 0;
+                resolve(result);
+              },
             }),
           );
           if (drawn.kind === "failed") {
@@ -249,7 +301,10 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
             return;
           }
           lease.envelopeId = drawn.envelopeId;
-          if (drawn.leaseId) lease.leaseId = drawn.leaseId;
+          if (drawn.leaseId) {
+            lease.leaseId = drawn.leaseId;
+            lease.reclaimableAt = reclaimableAt;
+          }
           lease.balance += drawn.granted;
           if (drawn.granted > 0) {
             lease.lastGrant = drawn.granted;
@@ -273,13 +328,13 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
   };
 
   /** Gives a hold's money back to the leases it came from, if they are still ours. */
-  const creditBack = (q: QueuedHold<R, O>) =>
+  const creditBack = (q: QueuedHold<O, M>) =>
     q.hold.draws.forEach((draw, i) => {
-      const lease = q.leases[i]!;
-      if (lease.leaseId === draw.leaseId) lease.balance += q.hold.amount.amount;
+      const lease = q.leases?.[i];
+      if (lease && lease.leaseId === draw.leaseId) lease.balance += q.hold.amount.amount;
     });
 
-  const writeHoldBatch = async (batch: QueuedHold<R, O>[]): Promise<void> => {
+  const writeHoldBatch = async (batch: QueuedHold<O, M>[]): Promise<void> => {
     // A batch may carry the same new id twice (a retry racing itself): the first one is charged.
     const charged = (written: Set<string>) => {
       const ids = new Set<string>();
@@ -291,10 +346,10 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
       batch.map((q) => q.hold),
       rider &&
         (async (tx, written) => {
-          const riding = [...charged(written)].filter((q) => q.rider !== undefined);
+          const riding = [...charged(written)].filter((q) => q.ride !== undefined);
           const outcomes = await rider.write(
             tx,
-            riding.map((q) => q.rider!),
+            riding.map((q) => q.ride!()),
           );
           return new Map(riding.map((q, i) => [q, outcomes[i]!]));
         }),
@@ -325,20 +380,21 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
    * Writes a batch; if a lease turned out to be gone (the sweep reclaimed it), refuses the holds
    * it paid for, forgets it, and writes the rest.
    */
-  const writeHoldBatchWithoutLostLeases = async (batch: QueuedHold<R, O>[]): Promise<void> => {
+  const writeHoldBatchWithoutLostLeases = async (batch: QueuedHold<O, M>[]): Promise<void> => {
     try {
       await writeHoldBatch(batch);
     } catch (error) {
       const lost = error instanceof BudgetWriteRefused ? error.leaseId : undefined;
       if (!lost) throw error;
-      const rest: QueuedHold<R, O>[] = [];
+      const rest: QueuedHold<O, M>[] = [];
       for (const q of batch) {
         if (!q.hold.draws.some((draw) => draw.leaseId === lost)) {
           rest.push(q);
           continue;
         }
         q.hold.draws.forEach((draw, i) => {
-          const lease = q.leases[i]!;
+          const lease = q.leases?.[i];
+          if (!lease) return;
           if (draw.leaseId === lost) abandon(lease);
           else if (lease.leaseId === draw.leaseId) lease.balance += q.hold.amount.amount;
         });
@@ -348,14 +404,14 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
     }
   };
 
-  const holdWrites = groupCommit<QueuedHold<R, O>>(
+  const holdWrites = groupCommit<QueuedHold<O, M>>(
     (batch) =>
       // One bad hold must not sink the others written with it.
       writeOrSplit(batch, writeHoldBatchWithoutLostLeases, (q, error) => {
         // A constraint refused the statement, so it certainly rolled back: the lease still has the money.
         // Anything else (a lost connection) leaves the outcome unknown: stop trusting the leases.
         if (isIntegrityViolation(error)) creditBack(q);
-        else q.leases.forEach(abandon);
+        else q.leases?.forEach(abandon);
         q.settle(refuse("budget_unavailable", `the hold could not be made durable: ${(error as Error).message}`));
       }),
     maxBatch,
@@ -393,6 +449,96 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
 
   const settle = (request: Settlement) =>
     new Promise<SettleOutcome | { kind: "failed"; message: string }>((resolve) => settleWrites.push({ request, settle: resolve }));
+
+  /** Journaled holds not yet in PostgreSQL, by reservation id: a commit or release waits for its hold. */
+  const unshipped = new Map<string, { shipped: Promise<void>; resolve: () => void }>();
+
+  /**
+   * Ships journaled holds to PostgreSQL exactly as holds are written without a journal. Their
+   * callers were answered already, so nothing is refused here: a hold that cannot ship as held
+   * still ships its rider (and is reported), and a failure that may pass throws, so the journal
+   * tries the batch again. Shipping twice is harmless: an existing reservation is not charged again.
+   */
+  const shipJournaled = async (records: JournaledHold<M>[]): Promise<void> => {
+    const ridersAlone: M[] = [];
+    const toRelease: HoldToWrite[] = [];
+    const queued = records.map(
+      (record): QueuedHold<O, M> => ({
+        hold: record.hold,
+        ...(record.leases ? { leases: record.leases } : {}),
+        ...(record.rider === undefined ? {} : { ride: () => record.rider! }),
+        settle: (result) => {
+          if (result.outcome === "held") {
+            if (result.rider !== undefined && !options.rider!.keepsHold(result.rider)) {
+              toRelease.push(record.hold);
+              options.journal?.onLost?.(record.hold.reservationId, "its rider was refused when it shipped (for a decision: its request id was logged first by another); the hold is released");
+            }
+            return;
+          }
+          if (record.rider !== undefined) ridersAlone.push(record.rider);
+          options.journal?.onLost?.(record.hold.reservationId, result.message);
+        },
+      }),
+    );
+    await writeOrSplit(queued, writeHoldBatchWithoutLostLeases, (q, error) => {
+      if (!isIntegrityViolation(error)) throw error;
+      q.settle(refuse("budget_unavailable", (error as Error).message));
+    });
+    const rider = options.rider;
+    if (rider && ridersAlone.length > 0) await db.transaction((tx) => rider.write(tx as unknown as Db, ridersAlone));
+    await Promise.all(toRelease.map((hold) => settle({ organizationId: hold.organizationId, reservationId: hold.reservationId, kind: "release" })));
+    for (const record of records) {
+      unshipped.get(record.hold.reservationId)?.resolve();
+      unshipped.delete(record.hold.reservationId);
+    }
+  };
+
+  // A journal left by an earlier run of this worker ships before its leases are reclaimed: they paid for it.
+  const journal: Journal<JournaledHold<M>> | null = options.journal
+    ? await openJournal<JournaledHold<M>>({
+        dir: join(options.journal.dir, "holds"),
+        encode: ({ hold, rider }) => JSON.stringify({ hold, rider }),
+        decode: (line) => {
+          const { hold, rider } = JSON.parse(line) as { hold: HoldToWrite & { expiresAt: string }; rider?: unknown };
+          return {
+            hold: { ...hold, expiresAt: new Date(hold.expiresAt) },
+            ...(rider === undefined ? {} : { rider: options.rider!.revive(rider) }),
+          };
+        },
+        ship: shipJournaled,
+        maxBatch,
+      })
+    : null;
+  await reclaimWorkerLeases(db, workerId);
+
+  /** Answers a hold once it is on disk; it reaches PostgreSQL shortly after. */
+  const journalHold = async (record: JournaledHold<M>): Promise<HoldResult<O>> => {
+    const id = record.hold.reservationId;
+    let resolve!: () => void;
+    const shipped = new Promise<void>((done) => (resolve = done));
+    unshipped.set(id, { shipped, resolve });
+    try {
+      await journal!.append(record);
+    } catch (error) {
+      resolve();
+      unshipped.delete(id);
+      creditBack({ hold: record.hold, ...(record.leases ? { leases: record.leases } : {}), settle: () => {} });
+      return refuse("budget_unavailable", `the hold could not be journaled: ${(error as Error).message}`);
+    }
+    return { outcome: "held", reservationId: id, ...(record.rider === undefined ? {} : { rider: options.rider!.journaled }) };
+  };
+
+  /**
+   * Commits or releases. A hold another journaling worker made a moment ago may not have reached
+   * PostgreSQL yet, so a missing one is looked for again for a moment before it is called missing.
+   */
+  const settleSoon = async (request: Settlement) => {
+    for (let waited = 0; ; waited += MISSING_RETRY_MS) {
+      const outcome = await settle(request);
+      if (outcome.kind !== "missing" || !journal || waited >= MISSING_GRACE_MS) return outcome;
+      await new Promise((resolve) => setTimeout(resolve, MISSING_RETRY_MS));
+    }
+  };
 
   const holdOnce = async (request: HoldRequest, rider: R | undefined): Promise<HoldResult<O>> => {
     const { organizationId, reservationId, agentId, decisionId } = request;
@@ -436,7 +582,14 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
           // Refill in the background before the lease runs dry.
           if (lease.balance < Math.max(amount, lease.lastGrant / 4) && !lease.next && !lease.refilling) refill(lease, 0, amount);
         }
-        return new Promise<HoldResult<O>>((settle) => holdWrites.push({ hold: { ...request, draws }, leases: chain, rider, settle }));
+        const { writeThrough, ...held } = request;
+        const hold = { ...held, draws };
+        const materialize = options.rider && rider !== undefined ? () => options.rider!.materialize(rider) : undefined;
+        // INVARIANT: a journaled hold expires before any lease that paid for it can be reclaimed.
+        if (journal && !writeThrough && chain.every((lease) => lease.reclaimableAt >= request.expiresAt.getTime())) {
+          return journalHold({ hold, leases: chain, ...(materialize ? { rider: materialize() } : {}) });
+        }
+        return new Promise<HoldResult<O>>((settle) => holdWrites.push({ hold, leases: chain, ...(materialize ? { ride: materialize } : {}), settle }));
       }
       const rounds = dry.map((lease) => ({ lease, round: refill(lease, amount - lease.balance, amount) }));
       await Promise.all(rounds.map(({ round }) => round.done));
@@ -495,8 +648,19 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
 
   const timers = [
     setInterval(() => {
-      const ids = [...leases.values()].flatMap((lease) => (lease.leaseId ? [lease.leaseId] : []));
-      renewLeases(db, ids, new Date(Date.now() + leaseTtlMs)).catch(() => {});
+      const renewing = [...leases.values()].flatMap((lease) => (lease.leaseId ? [{ lease, id: lease.leaseId }] : []));
+      const expiry = leaseExpiry();
+      renewLeases(
+        db,
+        renewing.map(({ id }) => id),
+        expiry,
+      )
+        .then(() => {
+          for (const { lease, id } of renewing) if (lease.leaseId === id) lease.reclaimableAt = Math.max(lease.reclaimableAt, expiry.getTime());
+        })
+        .catch(() => {
+          // Not renewed: the leases keep their last confirmed expiry, which journaled holds respect.
+        });
     }, Math.max(10, Math.floor(leaseTtlMs / 3))),
     setInterval(() => void returnIdle().catch(() => {}), Math.max(10, Math.floor(idleReturnMs / 2))),
     ...(sweepIntervalMs > 0 ? [setInterval(() => void sweepBudgets(db).catch(() => {}), sweepIntervalMs)] : []),
@@ -522,7 +686,8 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
       const problem = idProblem({ organizationId, reservationId }) ?? moneyProblem("amount", amount, { allowZero: true });
       if (problem) return refuse("invalid_request", problem);
       await inFlight.get(reservationId);
-      const outcome = await settle({ organizationId, reservationId, kind: "commit", amount });
+      await unshipped.get(reservationId)?.shipped;
+      const outcome = await settleSoon({ organizationId, reservationId, kind: "commit", amount });
       if (outcome.kind === "settled") return { outcome: "committed", reservationId, amount };
       if (outcome.kind === "failed") return refuse("budget_unavailable", `the commit could not be written: ${outcome.message}`);
       if (outcome.kind === "missing") return refuse("reservation_not_found", `reservation ${reservationId} does not exist`);
@@ -542,7 +707,8 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
       const problem = idProblem({ organizationId, reservationId });
       if (problem) return refuse("invalid_request", problem);
       await inFlight.get(reservationId);
-      const outcome = await settle({ organizationId, reservationId, kind: "release" });
+      await unshipped.get(reservationId)?.shipped;
+      const outcome = await settleSoon({ organizationId, reservationId, kind: "release" });
       if (outcome.kind === "settled") return { outcome: "released", reservationId };
       if (outcome.kind === "failed") return refuse("budget_unavailable", `the release could not be written: ${outcome.message}`);
       if (outcome.kind === "missing") return refuse("reservation_not_found", `reservation ${reservationId} does not exist`);
@@ -557,6 +723,7 @@ export async function openBudget<R = never, O = unknown>(options: BudgetOptions<
       for (const timer of timers) clearInterval(timer);
       await Promise.all([...inFlight.values()]);
       await holdWrites.drained();
+      await journal?.close();
       await settleWrites.drained();
       await Promise.all([...leases.values()].map((lease) => lease.running));
       await reclaimWorkerLeases(db, workerId);

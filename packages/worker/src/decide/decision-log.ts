@@ -1,7 +1,10 @@
+import { join } from "node:path";
 import { agentSessions, decisions, recordset, resultRows, type Db } from "@tollgate/db";
 import { and, eq, or, sql } from "drizzle-orm";
 import type { Budget, HoldRider } from "../budget";
+import { isIntegrityViolation } from "../budget/budget";
 import { groupCommit, writeOrSplit } from "../budget/group-commit";
+import { openJournal } from "../journal/journal";
 
 type DecisionRow = typeof decisions.$inferSelect;
 
@@ -59,28 +62,85 @@ export async function writeDecisions(tx: Db, entries: DecisionEntry[]): Promise<
   const firstOf = new Map(firsts.map((row) => [`${row.agentId}\u0000${row.requestId}`, row]));
   return entries.map((entry) => {
     const first = firstOf.get(`${entry.agentId}\u0000${entry.requestId}`);
-    return logged.has(entry.id) || !first ? { kind: "logged" } : { kind: "duplicate", first };
+    // The first of record may be this very decision, written before (a journal shipping again).
+    return logged.has(entry.id) || !first || first.id === entry.id ? { kind: "logged" } : { kind: "duplicate", first };
   });
+}
+
+/** A decision entry read back from a journal line. */
+export function reviveDecisionEntry(value: unknown): DecisionEntry {
+  const entry = value as DecisionEntry & { createdAt: string };
+  return { ...entry, createdAt: new Date(entry.createdAt) };
+}
+
+export interface DecisionLogOptions {
+  maxBatch?: number;
+  /** Makes decisions durable in a local journal (shipped to PostgreSQL after) instead of a transaction per batch. */
+  journalDir?: string;
+  /**
+   * Told about a journaled decision that did not reach PostgreSQL as its own row: another worker
+   * logged its request id first, or a constraint refused it.
+   */
+  onLost?: (entry: DecisionEntry, reason: string) => void;
 }
 
 /**
  * The decision log, written in group commits: every entry that arrives while a batch is being
  * written goes into the next one, so a busy worker pays one transaction for many decisions.
  * `record` resolves once the decision is durable (or known to be a duplicate), which is when the
- * worker may answer the client. (Decisions that hold money are written with their hold instead,
- * in the budget's transaction: see `writeDecisions`.)
+ * worker may answer the client. With a journal, durable means on the worker's disk, and the
+ * batches ship to PostgreSQL behind the answers. (Decisions that hold money are written with
+ * their hold instead, in the budget's transaction or journal: see `decisionRider`.)
  */
-export function openDecisionLog(db: Db, maxBatch = 500) {
-  async function write(batch: Pending[]): Promise<void> {
-    const results = await db.transaction((tx) => writeDecisions(tx as unknown as Db, batch.map((pending) => pending.entry)));
-    batch.forEach((pending, i) => pending.settle(results[i]!));
+export async function openDecisionLog(db: Db, options: DecisionLogOptions = {}) {
+  const maxBatch = options.maxBatch ?? 500;
+  const write = (entries: DecisionEntry[]) => db.transaction((tx) => writeDecisions(tx as unknown as Db, entries));
+
+  if (options.journalDir) {
+    const journal = await openJournal<DecisionEntry>({
+      dir: join(options.journalDir, "decisions"),
+      encode: (entry) => JSON.stringify(entry),
+      decode: (line) => reviveDecisionEntry(JSON.parse(line)),
+      ship: (entries) =>
+        writeOrSplit(
+          entries,
+          async (part) => {
+            const results = await write(part);
+            results.forEach((result, i) => result.kind === "duplicate" && options.onLost?.(part[i]!, `request id already logged by decision ${result.first.id}`));
+          },
+          (entry, error) => {
+            // Anything but a refusal may pass: the journal tries the batch again.
+            if (!isIntegrityViolation(error)) throw error;
+            options.onLost?.(entry, (error as Error).message);
+          },
+        ),
+      maxBatch,
+    });
+    return {
+      async record(entry: DecisionEntry): Promise<LogResult> {
+        try {
+          await journal.append(entry);
+          return { kind: "logged" };
+        } catch (error) {
+          return { kind: "failed", error };
+        }
+      },
+      drained: () => journal.close(),
+    };
   }
 
   const queue = groupCommit<Pending>(
-    (batch) => writeOrSplit(batch, write, (pending, error) => pending.settle({ kind: "failed", error })),
+    (batch) =>
+      writeOrSplit(
+        batch,
+        async (part) => {
+          const results = await write(part.map((pending) => pending.entry));
+          part.forEach((pending, i) => pending.settle(results[i]!));
+        },
+        (pending, error) => pending.settle({ kind: "failed", error }),
+      ),
     maxBatch,
   );
-
   return {
     record(entry: DecisionEntry): Promise<LogResult> {
       return new Promise((settle) => queue.push({ entry, settle }));
@@ -89,7 +149,7 @@ export function openDecisionLog(db: Db, maxBatch = 500) {
   };
 }
 
-export type DecisionLog = ReturnType<typeof openDecisionLog>;
+export type DecisionLog = Awaited<ReturnType<typeof openDecisionLog>>;
 
 /**
  * A decision that holds money, built when its hold is written (so its latency counts the wait
@@ -97,8 +157,13 @@ export type DecisionLog = ReturnType<typeof openDecisionLog>;
  */
 export type RidingDecision = () => DecisionEntry;
 
-export const decisionRider: HoldRider<RidingDecision, LogResult> = {
-  write: (tx, entries) => writeDecisions(tx, entries.map((entry) => entry())),
+export const decisionRider: HoldRider<RidingDecision, LogResult, DecisionEntry> = {
+  materialize: (entry) => entry(),
+  write: writeDecisions,
+  journaled: { kind: "logged" },
+  // Another worker logged this request id first: this decision's hold must not stand beside it.
+  keepsHold: (outcome) => outcome.kind === "logged",
+  revive: reviveDecisionEntry,
 };
 
 /** The budget of a decision worker: its holds carry their decisions. */

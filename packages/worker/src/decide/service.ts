@@ -142,6 +142,8 @@ export function createDecisionService(config: DecisionServiceConfig) {
       envelopes: decision.holds.map(toHold),
       amount: body.amount,
       expiresAt: new Date(at.getTime() + (verdict.outcome === "pending" ? config.approvalTtlMs : config.holdTtlMs)),
+      // The approval opened next refers to the hold: it must be in PostgreSQL first.
+      writeThrough: verdict.outcome === "pending",
       },
       () => entryOf({ ...verdict, reservationId }),
     );

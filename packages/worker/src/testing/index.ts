@@ -27,15 +27,21 @@ export interface TestWorker {
   stop: () => Promise<void>;
 }
 
+/** What a worker under test serves: an organization with one agent and its key, a reviewer, a published policy. */
+export interface TestOrganization {
+  organizationId: string;
+  agentId: string;
+  key: string;
+  reviewerId: string;
+  /** Deletes the organization with everything it owns. */
+  remove: () => Promise<void>;
+}
+
 /**
- * A real decision worker on loopback for tests of the worker and of its clients: an organization
- * with one agent (tagged `tags`) and its key, `policy` published as a signed snapshot. Commits to
- * the database (the worker reads it from other connections) and cleans up in `stop`.
+ * An organization with one agent (tagged `tags`) and its key, and `policy` published as a signed
+ * snapshot. Commits to the database, so a worker on other connections (or in another process) reads it.
  */
-export async function startTestWorker(
-  database: Database,
-  { policy, tags = [], ...options }: { policy: Record<string, unknown>; tags?: string[] } & Partial<ServeOptions>,
-): Promise<TestWorker> {
+export async function seedTestOrganization(database: Database, { policy, tags = [] }: { policy: Record<string, unknown>; tags?: string[] }): Promise<TestOrganization> {
   const org = await organizationFixture(database.db);
   const agent = await agentFixture(database.db, await userFixture(database.db, org.id), { tags });
   const reviewer = await userFixture(database.db, org.id, { role: "reviewer" });
@@ -43,6 +49,28 @@ export async function startTestWorker(
   await database.db.insert(apiKeys).values({ organizationId: org.id, agentId: agent.id, prefix: issued.prefix, hash: issued.hash });
   await publishedPolicyFixture(database.db, org.id, { ...policy, name: String(policy.name) });
   await publishSnapshot({ db: database.db, organizationId: org.id, cause: "test", now: new Date() });
+  return {
+    organizationId: org.id,
+    agentId: agent.id,
+    key: issued.key,
+    reviewerId: reviewer.id,
+    remove: async () => {
+      await database.db.delete(organizations).where(eq(organizations.id, org.id));
+    },
+  };
+}
+
+/**
+ * A real decision worker on loopback for tests of the worker and of its clients, serving a
+ * `seedTestOrganization`; `stop` stops it and removes the organization.
+ */
+export async function startTestWorker(
+  database: Database,
+  { policy, tags = [], ...options }: { policy: Record<string, unknown>; tags?: string[] } & Partial<ServeOptions>,
+): Promise<TestWorker> {
+  const seeded = await seedTestOrganization(database, { policy, tags });
+  const org = { id: seeded.organizationId };
+  const reviewer = { id: seeded.reviewerId };
   const worker = await serveWorker({
     host: "127.0.0.1",
     port: 0,
@@ -54,8 +82,8 @@ export async function startTestWorker(
   return {
     url: worker.url,
     organizationId: org.id,
-    agentId: agent.id,
-    key: issued.key,
+    agentId: seeded.agentId,
+    key: seeded.key,
     reviewerId: reviewer.id,
     async decide(approvalId, verdict, note) {
       const status = verdict === "denied" ? "denied" : "approved";
@@ -67,7 +95,7 @@ export async function startTestWorker(
     },
     async stop() {
       await worker.stop();
-      await database.db.delete(organizations).where(eq(organizations.id, org.id));
+      await seeded.remove();
     },
   };
 }

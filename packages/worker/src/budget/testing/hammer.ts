@@ -22,6 +22,8 @@ export interface HammerConfig {
   requests: number;
   amount: number;
   concurrency: number;
+  /** Journal holds here (see HoldJournalOptions) instead of writing each batch to PostgreSQL before answering. */
+  journalDir?: string;
 }
 
 /** Writes a whole line before returning, even when the parent reads slowly (a full, non-blocking pipe). */
@@ -39,7 +41,12 @@ function say(line: string) {
 async function main() {
   const config = JSON.parse(process.argv[2]!) as HammerConfig;
   const database = await openDatabase({ url: config.url, maxConnections: 4 });
-  const budget = await openBudget({ db: database.db, workerId: config.workerId, sweepIntervalMs: 0 });
+  const budget = await openBudget({
+    db: database.db,
+    workerId: config.workerId,
+    sweepIntervalMs: 0,
+    ...(config.journalDir ? { journal: { dir: config.journalDir } } : {}),
+  });
   const envelope = { ...config.envelope, periodStart: new Date(config.envelope.periodStart) };
   const tenant = { organizationId: config.organizationId, agentId: config.agentId };
 
