@@ -15,7 +15,9 @@
 // times closer than this are polled with setImmediate rather than slept on a ms timer), BENCH_NAP_MS
 // (0.05: the sleep between those polls; 0 spins), BENCH_WORKER_URL_QUERY and BENCH_WORKER_NODE_ARGS (see below).
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrate, openDatabase, type Database } from "@tollgate/db";
 import { sql } from "drizzle-orm";
@@ -38,6 +40,8 @@ const NAP_MS = Number(env.BENCH_NAP_MS ?? 0.05);
 /** Appended to the worker's DATABASE_URL (postgres.js sends unknown parameters as server settings), e.g. `synchronous_commit=off` to see what the commit flushes cost; empty by default. */
 const WORKER_URL_QUERY = env.BENCH_WORKER_URL_QUERY ?? "";
 const DRAIN_MS = Number(env.BENCH_DRAIN_SECONDS ?? 10) * 1_000;
+/** The worker journals decisions and holds to a local directory (the production setting); BENCH_JOURNAL=0 makes every answer wait for PostgreSQL instead. */
+const JOURNAL = env.BENCH_JOURNAL !== "0";
 /** Extra node flags for the worker process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes under load. */
 const WORKER_NODE_ARGS = (env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 /** The whole run, setup to cleanup, is bounded: past this the children are killed and the run fails. */
@@ -51,6 +55,7 @@ const say = (line: string) => console.log(line);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const children: ChildProcess[] = [];
+const cleanups: (() => void)[] = [];
 
 /** Starts `script` under tsx and resolves with the first stdout line `ready` extracts something from. */
 function start(name: string, script: string, extraEnv: Record<string, string>, ready: (line: string) => string | null, nodeArgs: string[] = []) {
@@ -202,7 +207,15 @@ async function main(): Promise<void> {
     say(`setup: database ${DATABASE}, ${seeded.keys.length} agents with a key each, snapshot v${seeded.snapshotVersion}, ${((Date.now() - began) / 1000).toFixed(1)} s`);
 
     const floor = start("floor", floorPath, {}, (line) => /^listening (\d+)$/.exec(line)?.[1] ?? null);
-    const worker = start("worker", mainPath, { DATABASE_URL: WORKER_URL_QUERY ? `${benchUrl}?${WORKER_URL_QUERY}` : benchUrl, WORKER_PORT: "0", WORKER_ID: `bench-${runId}` }, (line) => {
+    const journalDir = JOURNAL ? mkdtempSync(join(tmpdir(), "tollgate-bench-journal-")) : null;
+    if (journalDir) cleanups.push(() => rmSync(journalDir, { recursive: true, force: true }));
+    const workerEnv = {
+      DATABASE_URL: WORKER_URL_QUERY ? `${benchUrl}?${WORKER_URL_QUERY}` : benchUrl,
+      WORKER_PORT: "0",
+      WORKER_ID: `bench-${runId}`,
+      ...(journalDir ? { WORKER_JOURNAL_DIR: journalDir } : {}),
+    };
+    const worker = start("worker", mainPath, workerEnv, (line) => {
       try {
         const entry = JSON.parse(line) as { msg?: string; url?: string };
         return entry.msg === "worker started" && entry.url ? entry.url : null;
@@ -334,6 +347,7 @@ async function main(): Promise<void> {
     console.error(error);
   } finally {
     await Promise.all(children.map((child) => stop(child)));
+    for (const cleanup of cleanups) cleanup();
     await bench?.close();
     await admin.db.execute(sql.raw(`drop database if exists ${DATABASE} with (force)`)).catch((error: unknown) => console.error(error));
     await admin.close();
