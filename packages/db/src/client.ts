@@ -13,8 +13,11 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export type DatabaseConfig =
-  /** Real PostgreSQL through postgres.js. */
-  | { url: string; maxConnections?: number }
+  /**
+   * Real PostgreSQL through postgres.js. `prepareStatements`: every query a named prepared
+   * statement (see `preparingStatements`); for a direct connection, not a transaction-mode pooler.
+   */
+  | { url: string; maxConnections?: number; prepareStatements?: boolean }
   /** Embedded PGlite persisted in `dataDir` (`memory://` for tests). One process owns it. */
   | { dataDir: string };
 
@@ -29,11 +32,37 @@ export interface Database {
 
 const options = { schema, casing: "snake_case" } as const;
 
+/**
+ * The client with every query drizzle sends made a named prepared statement. drizzle asks
+ * postgres.js for unnamed ones, and postgres.js then describes each statement in a round trip of
+ * its own before running it: twice the round trips and socket writes on a hot path that is
+ * mostly round trips. postgres.js keeps one prepared statement per distinct query text and
+ * connection. Transactions and savepoints hand out scoped clients, which get the same treatment.
+ */
+function preparingStatements(client: postgres.Sql): postgres.Sql {
+  type Scoped = (scoped: postgres.Sql) => unknown;
+  const scoping = (method: (...args: unknown[]) => unknown) => (...args: unknown[]) => {
+    const body = args.pop() as Scoped;
+    return method(...args, (scoped: postgres.Sql) => body(preparingStatements(scoped)));
+  };
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === "unsafe") {
+        return (query: string, parameters?: postgres.ParameterOrJSON<never>[], queryOptions?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, parameters, { ...queryOptions, prepare: true });
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      if (property === "begin" || property === "savepoint") return scoping((value as (...args: unknown[]) => unknown).bind(target));
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 /** Opens PostgreSQL when given a URL, otherwise the embedded database in `dataDir`. */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if ("url" in config) {
     const client = postgres(config.url, { max: config.maxConnections ?? 10, onnotice: () => {} });
-    const db = drizzlePostgres({ client, ...options });
+    const db = drizzlePostgres({ client: config.prepareStatements ? preparingStatements(client) : client, ...options });
     return {
       db,
       driver: "postgres",

@@ -5,7 +5,8 @@ import { serveWorker } from "./serve";
 import { WORKER_VERSION } from "./version";
 
 const env = readWorkerEnv();
-const database = await openDatabase(env.database);
+// The worker talks to PostgreSQL directly, so its statements can be prepared once per connection.
+const database = await openDatabase("url" in env.database ? { ...env.database, prepareStatements: true } : env.database);
 await migrate(database);
 // serveWorker logs "worker started" with its URL once it listens.
 const worker = await serveWorker({
