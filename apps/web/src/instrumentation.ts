@@ -12,7 +12,9 @@ export async function register() {
   const [{ startTrustSchedule }, { getDatabase }] = await Promise.all([import("@tollgate/api"), import("@/server/db")]);
   void getDatabase().then(
     // Also on events: a decided approval or a tripped session moves scores at once, not within the hour.
-    (database) => startTrustSchedule({ db: database.db, intervalMs: TRUST_RECOMPUTE_MS, listen: database.listen }),
+    // Each round (and one at the start) also rolls up the dashboards' newly sealed days, so a
+    // manager's read finds them there instead of filling them on demand.
+    (database) => startTrustSchedule({ db: database.db, intervalMs: TRUST_RECOMPUTE_MS, listen: database.listen, dashboardRollup: true }),
     (error: Error) => console.warn(JSON.stringify({ level: "warn", msg: "trust schedule not started", error: error.message })),
   );
 }

@@ -1,4 +1,4 @@
-import { announceApproval, decisions, delegations, SESSION_CHANNEL, snapshots, trustScores, type Database, type Db, type SessionNotice } from "@tollgate/db";
+import { announceApproval, dailyDecisions, dashboardRollupDays, decisions, delegations, SESSION_CHANNEL, snapshots, trustScores, type Database, type Db, type SessionNotice } from "@tollgate/db";
 import { agentFixture, openTestDatabase, organizationFixture, publishedPolicyFixture, testDrivers, userFixture, withRollback } from "@tollgate/db/testing";
 import { NEUTRAL_SCORE } from "@tollgate/trust";
 import { asc, eq, sql } from "drizzle-orm";
@@ -109,5 +109,23 @@ describe("the trust schedule", () => {
     } finally {
       await schedule.stop();
     }
+  });
+
+  it("with the dashboard rollup, rolls up every organization's sealed days at the start and in each round", async () => {
+    const { db } = database;
+    const { org, agent } = await shoppingOrganization(db);
+    await loopDenials(db, org.id, agent.id, 2);
+    const now = new Date();
+    await db.update(decisions).set({ createdAt: new Date(now.getTime() - 3 * 86_400_000) }).where(eq(decisions.organizationId, org.id));
+    const logged: { msg: string; fields: Record<string, unknown> }[] = [];
+    const schedule = startTrustSchedule({ db, intervalMs: 60 * 60_000, dashboardRollup: true, now: () => now, log: (_, msg, fields) => logged.push({ msg, fields }) });
+    try {
+      await vi.waitFor(() => expect(logged.some((entry) => entry.msg === "dashboard days rolled up" && entry.fields.organizationId === org.id)).toBe(true), { timeout: 5_000 });
+    } finally {
+      await schedule.stop();
+    }
+    const rolled = await db.select({ outcome: dailyDecisions.outcome, reasonCode: dailyDecisions.reasonCode, decisions: dailyDecisions.decisions }).from(dailyDecisions).where(eq(dailyDecisions.organizationId, org.id));
+    expect(rolled).toEqual([{ outcome: "deny", reasonCode: "loop_detected", decisions: 2 }]);
+    expect(await db.$count(dashboardRollupDays, eq(dashboardRollupDays.organizationId, org.id))).toBeGreaterThanOrEqual(88);
   });
 });

@@ -1,5 +1,6 @@
 import { agents, APPROVAL_CHANNEL, organizations, SESSION_CHANNEL, trustScores, type ApprovalNotice, type Db, type SessionNotice } from "@tollgate/db";
 import { asc, eq } from "drizzle-orm";
+import { rollUpSealedDays } from "../rollups/background";
 import { publishSnapshot } from "../snapshots/publish";
 import { recomputeTrustScores } from "./recompute";
 
@@ -35,14 +36,17 @@ type Listen = (channel: string, onMessage: (payload: string) => void) => Promise
  * recomputed `eventDelayMs` after an event that moves scores (an approval decided or expired, a
  * session's breaker tripped), events close together sharing one recompute. Rounds never overlap;
  * one organization's failure is logged and does not stop the others. `stop` waits for a running round.
+ * With `dashboardRollup`, each round (and one at the start) also rolls up every organization's
+ * newly sealed dashboard days, so a manager's first read of the day finds them there.
  *
- * @example const schedule = startTrustSchedule({ db, intervalMs: 60 * 60_000, listen: database.listen }); … await schedule.stop();
+ * @example const schedule = startTrustSchedule({ db, intervalMs: 60 * 60_000, listen: database.listen, dashboardRollup: true }); … await schedule.stop();
  */
 export function startTrustSchedule({
   db,
   intervalMs,
   listen,
   eventDelayMs = 2_000,
+  dashboardRollup = false,
   now = () => new Date(),
   log = defaultLog,
 }: {
@@ -50,6 +54,7 @@ export function startTrustSchedule({
   intervalMs: number;
   listen?: Listen;
   eventDelayMs?: number;
+  dashboardRollup?: boolean;
   now?: () => Date;
   log?: Log;
 }) {
@@ -70,6 +75,22 @@ export function startTrustSchedule({
     }
   }
 
+  async function rollUp(organizationIds: readonly string[]): Promise<void> {
+    const at = now();
+    for (const id of organizationIds) {
+      if (stopped) return;
+      try {
+        const { filled, refilled } = await rollUpSealedDays(db, id, at);
+        if (filled > 0) log("info", "dashboard days rolled up", { organizationId: id, days: filled });
+        if (refilled.length > 0) log("warn", "dashboard days rolled up again: rows arrived after they were sealed", { organizationId: id, days: refilled });
+      } catch (error) {
+        log("warn", "dashboard rollup failed", { organizationId: id, error: (error as Error).message });
+      }
+    }
+  }
+
+  const everyOrganization = async () => (await db.select({ id: organizations.id }).from(organizations).orderBy(asc(organizations.id))).map((row) => row.id);
+
   /** Queues work after the running round, so two rounds never recompute at once. */
   function enqueue(work: () => Promise<void>): void {
     round = round.then(work).catch((error: Error) => log("warn", "trust recompute round failed", { error: error.message }));
@@ -77,7 +98,11 @@ export function startTrustSchedule({
 
   function schedule() {
     timer = setTimeout(() => {
-      enqueue(async () => recompute((await db.select({ id: organizations.id }).from(organizations).orderBy(asc(organizations.id))).map((row) => row.id)));
+      enqueue(async () => {
+        const organizationIds = await everyOrganization();
+        await recompute(organizationIds);
+        if (dashboardRollup) await rollUp(organizationIds);
+      });
       void round.finally(() => {
         if (!stopped) schedule();
       });
@@ -86,6 +111,7 @@ export function startTrustSchedule({
     timer.unref();
   }
   schedule();
+  if (dashboardRollup) enqueue(async () => rollUp(await everyOrganization()));
 
   const due = new Set<string>();
   let eventTimer: NodeJS.Timeout | undefined;

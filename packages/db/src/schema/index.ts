@@ -11,3 +11,4 @@ export * from "./audit";
 export * from "./workers";
 export * from "./webhooks";
 export * from "./admin-tokens";
+export * from "./dashboards";
