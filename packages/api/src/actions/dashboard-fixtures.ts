@@ -1,6 +1,6 @@
 import { agentFixture, organizationFixture, userFixture } from "@tollgate/db/testing";
 import { decisions, reservations, type Agent, type Db } from "@tollgate/db";
-import { createContext } from "../context";
+import { createContext, type SignedInContext } from "../context";
 import { createCaller } from "../root";
 import { sessionOf } from "../testing";
 
@@ -25,16 +25,16 @@ interface Call {
 }
 
 /**
- * An organization in Europe/Berlin with an admin and a manager, a caller for the manager, and
- * writers for the rows the dashboards read, as the worker writes them.
+ * An organization (in Europe/Berlin unless told) with an admin and a manager, a caller and a
+ * context for the manager, and writers for the rows the dashboards read, as the worker writes them.
  */
-export async function dashboardOrganization(db: Db) {
-  const organization = await organizationFixture(db, { timeZone: "Europe/Berlin" });
+export async function dashboardOrganization(db: Db, { timeZone = "Europe/Berlin" }: { timeZone?: string } = {}) {
+  const organization = await organizationFixture(db, { timeZone });
   const admin = await userFixture(db, organization.id, { role: "admin" });
   const manager = await userFixture(db, organization.id, { role: "manager" });
   let requests = 0;
 
-  const decide = async ({ agent, at, action = "shop.order", category = null, chain = [agent.id] }: Call, outcome: "allow" | "deny", reasons: unknown[], amount: number | null, currency: string) => {
+  const decide = async ({ agent, at, action = "shop.order", category = null, chain = [agent.id] }: Call, outcome: "allow" | "deny" | "pending", reasons: unknown[], amount: number | null, currency: string) => {
     const [row] = await db
       .insert(decisions)
       .values({
@@ -61,10 +61,11 @@ export async function dashboardOrganization(db: Db) {
     admin,
     manager,
     asManager: createCaller(createContext({ db, session: sessionOf(manager) })),
+    managerContext: { db, session: sessionOf(manager) } satisfies SignedInContext,
     agent: (name: string) => agentFixture(db, admin, { name }),
-    /** An allowed call whose hold of `amount` was settled at `at`: committed (`committed` of it, all by default) or released. */
-    async spend(call: Call & { amount: number; committed?: number; currency?: string; status?: "committed" | "released" | "held" }) {
-      const { amount, committed = amount, currency = "USD", status = "committed" } = call;
+    /** An allowed call whose hold of `amount` was settled at `settledAt` (`at` by default): committed (`committed` of it, all by default) or released. */
+    async spend(call: Call & { amount: number; committed?: number; currency?: string; status?: "committed" | "released" | "held"; settledAt?: Date }) {
+      const { amount, committed = amount, currency = "USD", status = "committed", settledAt = call.at } = call;
       const decision = await decide(call, "allow", [], amount, currency);
       await db.insert(reservations).values({
         organizationId: organization.id,
@@ -76,9 +77,11 @@ export async function dashboardOrganization(db: Db) {
         committedAmount: status === "committed" ? committed : null,
         expiresAt: new Date(call.at.getTime() + 60_000),
         createdAt: call.at,
-        settledAt: status === "held" ? null : call.at,
+        settledAt: status === "held" ? null : settledAt,
       });
     },
+    /** A pending call (an approval was opened), logged as such. */
+    pending: (call: Call) => decide(call, "pending", [], null, "USD"),
     /** A denied call whose reasons have these codes, the first one deciding. */
     deny: (call: Call, codes: string[]) =>
       decide(call, "deny", codes.map((code) => ({ code, message: `${code} happened`, rule: null, policyVersion: 1 })), null, "USD"),

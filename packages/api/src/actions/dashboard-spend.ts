@@ -1,13 +1,12 @@
-import { agents, decisions, reservations } from "@tollgate/db";
-import { and, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
+import { agents, dailySpend, reservations } from "@tollgate/db";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Action, SignedInContext } from "../context";
+import { decisionOfHold, spendBreakdowns, spendKeys, type SpendBreakdown } from "../rollups/keys";
 import { dashboardRange } from "./dashboard";
-import { dashboardWindow } from "./dashboard-window";
+import { dashboardWindow, type DashboardWindow } from "./dashboard-window";
 
-/** How committed spend can be broken down: who spent it, on what, in which category, along which delegation chain. */
-export const spendBreakdowns = ["agent", "action", "category", "chain"] as const;
-export type SpendBreakdown = (typeof spendBreakdowns)[number];
+export { spendBreakdowns, type SpendBreakdown };
 
 /** The largest series each breakdown charts; the rest add up to one "other" series. */
 export const SPEND_SERIES = 5;
@@ -33,14 +32,6 @@ export const spendBreakdown = z.object({
 });
 export type SpendBreakdownResult = z.input<typeof spendBreakdown>;
 
-// What a series is keyed by, as text. Spend whose decision is not logged (yet) or has no category
-// or chain is keyed '' and labelled as such, not dropped: the breakdown adds up to the total.
-const keyOf: Record<SpendBreakdown, SQL<string>> = {
-  agent: sql<string>`${reservations.agentId}::text`,
-  action: sql<string>`coalesce(${decisions.action}, '')`,
-  category: sql<string>`coalesce(${decisions.category}, '')`,
-  chain: sql<string>`coalesce(array_to_string(${decisions.chain}, ','), '')`,
-};
 const unnamed: Record<SpendBreakdown, string> = { agent: "(unknown agent)", action: "(not logged)", category: "(no category)", chain: "(no chain)" };
 
 /**
@@ -49,24 +40,35 @@ const unnamed: Record<SpendBreakdown, string> = { agent: "(unknown agent)", acti
  * and folds everything past the top ones into "other", so only (days × series) rows come back.
  */
 export async function getSpendBreakdown({ ctx, input }: Action<SpendBreakdownInput>): Promise<SpendBreakdownResult> {
-  const organizationId = ctx.session.organizationId;
-  const { since, timeZone, days, dateOf, formatted } = await dashboardWindow(ctx, input.days);
+  return breakDownSpend(ctx, await dashboardWindow(ctx, input.days), input.by);
+}
+
+/** Committed spend over `window` split by `by`: its sealed days from the daily rollup, the rest live. */
+export async function breakDownSpend(ctx: SignedInContext, window: DashboardWindow, by: SpendBreakdown): Promise<SpendBreakdownResult> {
+  const { organizationId, timeZone, days, dateOf, formatted, live, rolledUp } = window;
   // A reservation's decision carries the action, category and chain; the join is by its unique id.
   const spend = ctx.db
     .select({
       day: dateOf(reservations.settledAt),
       currency: reservations.currency,
-      key: keyOf[input.by].as("key"),
+      key: spendKeys[by].as("key"),
       amount: sql<number>`sum(${reservations.committedAmount})`.as("amount"),
     })
     .from(reservations)
     .$dynamic();
   // Who spent is on the hold itself; what on, in which category and along which chain are on its
   // decision. Spend by agent reads the spend index alone, without a join per hold.
-  const joined = input.by === "agent" ? spend : spend.leftJoin(decisions, and(eq(decisions.id, reservations.decisionId), eq(decisions.organizationId, organizationId)));
+  const joined = by === "agent" ? spend : spend.leftJoinLateral(decisionOfHold(ctx.db, organizationId), sql`true`);
   const daily = joined
-    .where(and(eq(reservations.organizationId, organizationId), eq(reservations.status, "committed"), gte(reservations.settledAt, since)))
+    .where(and(eq(reservations.organizationId, organizationId), eq(reservations.status, "committed"), live(reservations.settledAt)))
     .groupBy(sql`1, 2, 3`)
+    .unionAll(
+      // Sealed days come rolled up already at this grain: one row per day, currency and key.
+      ctx.db
+        .select({ day: sql<string>`${dailySpend.day}`.as("day"), currency: dailySpend.currency, key: sql<string>`${dailySpend.key}`.as("key"), amount: sql<number>`${dailySpend.amount}`.as("amount") })
+        .from(dailySpend)
+        .where(and(rolledUp(dailySpend), eq(dailySpend.breakdown, by))),
+    )
     .as("daily");
   // Window functions cannot nest, so each key's window total is one step and its rank the next.
   const totalled = ctx.db
@@ -99,13 +101,13 @@ export async function getSpendBreakdown({ ctx, input }: Action<SpendBreakdownInp
     .from(ranked)
     .groupBy(sql`1, 2, 3`);
 
-  const names = await namesOf(ctx, input.by, rows.map((row) => row.key));
+  const names = await namesOf(ctx, by, rows.map((row) => row.key));
   const labelOf = (key: string | null): string => {
     if (key === null) return "other";
-    if (key === "") return unnamed[input.by];
-    if (input.by === "agent") return names.get(key) ?? unnamed.agent;
+    if (key === "") return unnamed[by];
+    if (by === "agent") return names.get(key) ?? unnamed.agent;
     // A chain is stored from the acting agent up to its root delegator; it reads root first.
-    if (input.by === "chain") return key.split(",").reverse().map((id) => names.get(id) ?? id).join(" → ");
+    if (by === "chain") return key.split(",").reverse().map((id) => names.get(id) ?? id).join(" → ");
     return key;
   };
 
@@ -124,7 +126,7 @@ export async function getSpendBreakdown({ ctx, input }: Action<SpendBreakdownInp
   });
   const spent = (currency: (typeof currencies)[number]) => currency.series.reduce((sum, series) => sum + series.total, 0);
   currencies.sort((a, b) => spent(b) - spent(a) || a.currency.localeCompare(b.currency));
-  return { timeZone, by: input.by, currencies };
+  return { timeZone, by, currencies };
 }
 
 /** The names of the agents a breakdown's keys mention (agent ids, or comma-joined chains of them). */

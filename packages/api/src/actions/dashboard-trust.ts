@@ -37,7 +37,8 @@ export type TrustHistory = z.input<typeof trustHistory>;
 /** One agent's trust score over the last `days` days, aggregated per calendar day, with the reasons of its current score. */
 export async function getTrustHistory({ ctx, input }: Action<TrustHistoryInput>): Promise<TrustHistory> {
   const organizationId = ctx.session.organizationId;
-  const { since, timeZone, days, dateOf, formatted } = await dashboardWindow(ctx, input.days);
+  // Score history is not rolled up (one row per agent and recompute): every day is read live.
+  const { since, timeZone, days, dateOf, formatted } = await dashboardWindow(ctx, input.days, { source: "live" });
   const scored = await ctx.db
     .select({ id: agents.id, name: agents.name, score: trustScores.score, computedAt: trustScores.computedAt, reasons: trustScores.reasons })
     .from(trustScores)

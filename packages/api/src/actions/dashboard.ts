@@ -1,9 +1,9 @@
-import { and, asc, count, eq, gt, gte, sql } from "drizzle-orm";
-import { agents, approvals, decisions, reservations, trustScores } from "@tollgate/db";
+import { and, asc, count, eq, gt, gte, sql, type SQL } from "drizzle-orm";
+import { agents, approvals, dailyDecisions, dailySpend, decisions, reservations, trustScores } from "@tollgate/db";
 import { z } from "zod";
-import type { Action } from "../context";
+import type { Action, SignedInContext } from "../context";
 import { milliseconds } from "./approval-latency";
-import { dashboardWindow, DAY_MS } from "./dashboard-window";
+import { dashboardWindow, type DashboardWindow } from "./dashboard-window";
 import { isoTime, money } from "./wire";
 
 /** The windows the dashboards offer, in days back from now; 30 unless asked. */
@@ -27,33 +27,45 @@ export type DashboardSummary = z.infer<typeof dashboardSummary>;
 
 /** The organization's headline numbers over the last `days` days. */
 export async function getDashboardSummary({ ctx, input }: Action<DashboardRange>): Promise<z.input<typeof dashboardSummary>> {
-  const organizationId = ctx.session.organizationId;
-  const now = new Date();
-  const since = new Date(now.getTime() - input.days * DAY_MS);
+  return summarizeDashboard(ctx, await dashboardWindow(ctx, input.days));
+}
+
+/** The headline numbers over `window`: its sealed days from the daily rollup, the rest live. */
+export async function summarizeDashboard(ctx: SignedInContext, { organizationId, now, since, live, rolledUp }: DashboardWindow): Promise<z.input<typeof dashboardSummary>> {
+  const outcomes = ctx.db
+    .select({ outcome: decisions.outcome, n: sql<number>`count(*)`.as("n") })
+    .from(decisions)
+    .where(and(eq(decisions.organizationId, organizationId), live(decisions.createdAt)))
+    .groupBy(decisions.outcome)
+    .unionAll(
+      ctx.db
+        .select({ outcome: dailyDecisions.outcome, n: sql<number>`sum(${dailyDecisions.decisions})`.as("n") })
+        .from(dailyDecisions)
+        .where(rolledUp(dailyDecisions))
+        .groupBy(dailyDecisions.outcome),
+    )
+    .as("outcomes");
+  const currencies = ctx.db
+    .select({ currency: reservations.currency, amount: sql<number>`sum(${reservations.committedAmount})`.as("amount") })
+    .from(reservations)
+    .where(and(eq(reservations.organizationId, organizationId), eq(reservations.status, "committed"), live(reservations.settledAt)))
+    .groupBy(reservations.currency)
+    .unionAll(totalRolledSpend(ctx, rolledUp, (table) => ({ currency: table.currency })))
+    .as("currencies");
 
   // Independent reads, sent together: on PostgreSQL each runs on its own connection.
   const [agentRows, decisionRows, [{ pending } = { pending: 0 }], spend] = await Promise.all([
     ctx.db.select({ status: agents.status, n: count() }).from(agents).where(eq(agents.organizationId, organizationId)).groupBy(agents.status),
-    ctx.db
-      .select({ outcome: decisions.outcome, n: count() })
-      .from(decisions)
-      .where(and(eq(decisions.organizationId, organizationId), gte(decisions.createdAt, since)))
-      .groupBy(decisions.outcome),
+    ctx.db.select({ outcome: outcomes.outcome, n: sql<number>`sum(${outcomes.n})`.mapWith(Number) }).from(outcomes).groupBy(outcomes.outcome),
     ctx.db
       .select({ pending: count() })
       .from(approvals)
       .where(and(eq(approvals.organizationId, organizationId), eq(approvals.status, "pending"), gt(approvals.expiresAt, now))),
     ctx.db
-      .select({
-        currency: reservations.currency,
-        amount: sql<number>`coalesce(sum(${reservations.committedAmount}), 0)`.mapWith(Number),
-      })
-      .from(reservations)
-      .where(
-        and(eq(reservations.organizationId, organizationId), eq(reservations.status, "committed"), gte(reservations.settledAt, since)),
-      )
-      .groupBy(reservations.currency)
-      .orderBy(reservations.currency),
+      .select({ currency: currencies.currency, amount: sql<number>`coalesce(sum(${currencies.amount}), 0)`.mapWith(Number) })
+      .from(currencies)
+      .groupBy(currencies.currency)
+      .orderBy(currencies.currency),
   ]);
 
   const agentsBy = Object.fromEntries(agentRows.map((row) => [row.status, row.n]));
@@ -97,27 +109,42 @@ export const dashboardTimeline = z.object({
 
 /** The charts' data over the last `days` days, aggregated in the database by calendar day. */
 export async function getDashboardTimeline({ ctx, input }: Action<DashboardRange>): Promise<z.input<typeof dashboardTimeline>> {
-  const organizationId = ctx.session.organizationId;
-  const { since, timeZone, days, dateOf, formatted } = await dashboardWindow(ctx, input.days);
+  return chartTimeline(ctx, await dashboardWindow(ctx, input.days));
+}
+
+/** The charts' data over `window`: decisions and spend of its sealed days from the daily rollup, the rest live; approvals live. */
+export async function chartTimeline(ctx: SignedInContext, window: DashboardWindow): Promise<z.input<typeof dashboardTimeline>> {
+  const { organizationId, since, timeZone, days, dateOf, formatted, live, rolledUp } = window;
   const decisionDays = ctx.db
-    .select({ day: dateOf(decisions.createdAt), outcome: decisions.outcome })
+    .select({ day: dateOf(decisions.createdAt), outcome: decisions.outcome, n: sql<number>`count(*)`.as("n") })
     .from(decisions)
-    .where(and(eq(decisions.organizationId, organizationId), gte(decisions.createdAt, since)))
+    .where(and(eq(decisions.organizationId, organizationId), live(decisions.createdAt)))
+    .groupBy(sql`1, 2`)
+    .unionAll(
+      ctx.db
+        .select({ day: sql<string>`${dailyDecisions.day}`.as("day"), outcome: dailyDecisions.outcome, n: sql<number>`sum(${dailyDecisions.decisions})`.as("n") })
+        .from(dailyDecisions)
+        .where(rolledUp(dailyDecisions))
+        .groupBy(dailyDecisions.day, dailyDecisions.outcome),
+    )
     .as("decision_days");
+  // Approvals change status after they are asked for, so their chart is never rolled up (a small table).
   const approvalDays = ctx.db
     .select({ day: dateOf(approvals.createdAt), status: approvals.status, waitMs: milliseconds(approvals.createdAt, approvals.decidedAt).as("wait_ms") })
     .from(approvals)
     .where(and(eq(approvals.organizationId, organizationId), gte(approvals.createdAt, since)))
     .as("approval_days");
   const spendDays = ctx.db
-    .select({ day: dateOf(reservations.settledAt), currency: reservations.currency, amount: reservations.committedAmount })
+    .select({ day: dateOf(reservations.settledAt), currency: reservations.currency, amount: sql<number>`sum(${reservations.committedAmount})`.as("amount") })
     .from(reservations)
-    .where(and(eq(reservations.organizationId, organizationId), eq(reservations.status, "committed"), gte(reservations.settledAt, since)))
+    .where(and(eq(reservations.organizationId, organizationId), eq(reservations.status, "committed"), live(reservations.settledAt)))
+    .groupBy(sql`1, 2`)
+    .unionAll(totalRolledSpend(ctx, rolledUp, (table) => ({ day: sql<string>`${table.day}`.as("day"), currency: table.currency })))
     .as("spend_days");
 
   const [decisionRows, spendRows, trustRows, approvalRows] = await Promise.all([
     ctx.db
-      .select({ day: formatted(decisionDays.day), outcome: decisionDays.outcome, n: count() })
+      .select({ day: formatted(decisionDays.day), outcome: decisionDays.outcome, n: sql<number>`sum(${decisionDays.n})`.mapWith(Number) })
       .from(decisionDays)
       .groupBy(decisionDays.day, decisionDays.outcome),
     ctx.db
@@ -161,4 +188,21 @@ export async function getDashboardTimeline({ ctx, input }: Action<DashboardRange
   const approvalsOn = new Map(approvalRows.map((row) => [row.day, row]));
   const approvalDaily = days.map((day) => approvalsOn.get(day) ?? { day, approved: 0, denied: 0, expired: 0, pending: 0, medianDecisionMs: null });
   return { timeZone, decisions: [...byDay.values()], spend, trust: trustRows, approvals: approvalDaily };
+}
+
+/**
+ * Rolled-up committed spend per currency (and whatever else `by` groups on): the `agent`
+ * breakdown's rows, since every breakdown adds up to the day's total.
+ */
+function totalRolledSpend<Groups extends Record<string, SQL.Aliased | typeof dailySpend.currency>>(
+  ctx: SignedInContext,
+  rolledUp: DashboardWindow["rolledUp"],
+  by: (table: typeof dailySpend) => Groups,
+) {
+  const groups = by(dailySpend);
+  return ctx.db
+    .select({ ...groups, amount: sql<number>`sum(${dailySpend.amount})`.as("amount") })
+    .from(dailySpend)
+    .where(and(rolledUp(dailySpend), eq(dailySpend.breakdown, "agent")))
+    .groupBy(...Object.values(groups));
 }
