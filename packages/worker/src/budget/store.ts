@@ -94,7 +94,9 @@ export async function drawLeases(db: Db, lessee: Lessee, inputs: DrawLeaseInput[
     const organizationIds = arrayLiteral(inputs.map((input) => input.organizationId));
     const keys = textArrayLiteral(envelopesOf.map((envelope) => envelope.key));
     const starts = arrayLiteral(envelopesOf.map((envelope) => envelope.periodStart.toISOString()));
-    await tx.execute(sql`
+    // Sent together (postgres.js pipelines them): the select runs after the insert on the same
+    // connection, so it sees and locks the envelopes the insert just created.
+    const creating = tx.execute(sql`
       insert into ${envelopes} (organization_id, envelope_key, agent_id, period, period_start, limit_amount, currency)
       select * from unnest(
         ${organizationIds}::uuid[],
@@ -105,16 +107,16 @@ export async function drawLeases(db: Db, lessee: Lessee, inputs: DrawLeaseInput[
         ${arrayLiteral(envelopesOf.map((envelope) => envelope.limit.amount))}::bigint[],
         ${arrayLiteral(envelopesOf.map((envelope) => envelope.limit.currency))}::text[])
       on conflict do nothing`);
-    const locked = resultRows<LockedEnvelope>(
-      await tx.execute(sql`
+    const locking = tx.execute(sql`
         select e.id, e.organization_id, e.envelope_key, e.period_start, e.limit_amount, e.held_amount,
                e.committed_amount, e.leased_amount, e.currency
         from ${envelopes} e
         join unnest(${organizationIds}::uuid[], ${keys}::text[], ${starts}::timestamptz[]) as w(organization_id, envelope_key, period_start)
           on e.organization_id = w.organization_id and e.envelope_key = w.envelope_key and e.period_start = w.period_start
         order by e.id
-        for update of e`),
-    );
+        for update of e`);
+    const [, lockedRows] = await Promise.all([creating, locking]);
+    const locked = resultRows<LockedEnvelope>(lockedRows);
     const byWindow = new Map(locked.map((row) => [windowKey(row.organization_id, row.envelope_key, new Date(row.period_start)), row]));
 
     const moves: { id: string; limit: number; granted: number }[] = [];
@@ -133,35 +135,37 @@ export async function drawLeases(db: Db, lessee: Lessee, inputs: DrawLeaseInput[
       grants.push({ organizationId: input.organizationId, envelopeId: row.id, amount: granted });
       return { kind: "granted", envelopeId: row.id, leaseId: null, granted, free: free - granted };
     });
-    if (moves.length > 0) {
-      // INVARIANT: held + committed + leased <= limit, so held + committed <= limit.
-      await tx.execute(sql`
-        update ${envelopes} as e
-        set limit_amount = u.limit_amount, leased_amount = e.leased_amount + u.granted, updated_at = now()
-        from unnest(
-          ${arrayLiteral(moves.map((m) => m.id))}::uuid[],
-          ${arrayLiteral(moves.map((m) => m.limit))}::bigint[],
-          ${arrayLiteral(moves.map((m) => m.granted))}::bigint[]) as u(id, limit_amount, granted)
-        where e.id = u.id`);
-    }
-    if (grants.length > 0) {
-      const leased = resultRows<{ id: string; envelope_id: string }>(
-        await tx.execute(sql`
-          insert into ${budgetLeases} (organization_id, envelope_id, worker_id, amount, expires_at)
-          select organization_id, envelope_id, ${lessee.workerId}::text, amount, ${lessee.leaseExpiresAt.toISOString()}::timestamptz
-          from unnest(
-            ${arrayLiteral(grants.map((g) => g.organizationId))}::uuid[],
-            ${arrayLiteral(grants.map((g) => g.envelopeId))}::uuid[],
-            ${arrayLiteral(grants.map((g) => g.amount))}::bigint[]) as g(organization_id, envelope_id, amount)
-          order by envelope_id
-          on conflict (envelope_id, worker_id) do update
-            set amount = ${budgetLeases}.amount + excluded.amount, expires_at = excluded.expires_at
-          returning id, envelope_id`),
-      );
-      const leaseOf = new Map(leased.map((row) => [row.envelope_id, row.id]));
-      for (const result of results) {
-        if (result.kind === "granted" && result.granted > 0) result.leaseId = leaseOf.get(result.envelopeId)!;
-      }
+    // The envelope moves and the lease rows are independent of each other: sent together too.
+    const moving =
+      moves.length === 0
+        ? Promise.resolve()
+        : // INVARIANT: held + committed + leased <= limit, so held + committed <= limit.
+          tx.execute(sql`
+            update ${envelopes} as e
+            set limit_amount = u.limit_amount, leased_amount = e.leased_amount + u.granted, updated_at = now()
+            from unnest(
+              ${arrayLiteral(moves.map((m) => m.id))}::uuid[],
+              ${arrayLiteral(moves.map((m) => m.limit))}::bigint[],
+              ${arrayLiteral(moves.map((m) => m.granted))}::bigint[]) as u(id, limit_amount, granted)
+            where e.id = u.id`);
+    const leasing =
+      grants.length === 0
+        ? Promise.resolve([])
+        : tx.execute(sql`
+            insert into ${budgetLeases} (organization_id, envelope_id, worker_id, amount, expires_at)
+            select organization_id, envelope_id, ${lessee.workerId}::text, amount, ${lessee.leaseExpiresAt.toISOString()}::timestamptz
+            from unnest(
+              ${arrayLiteral(grants.map((g) => g.organizationId))}::uuid[],
+              ${arrayLiteral(grants.map((g) => g.envelopeId))}::uuid[],
+              ${arrayLiteral(grants.map((g) => g.amount))}::bigint[]) as g(organization_id, envelope_id, amount)
+            order by envelope_id
+            on conflict (envelope_id, worker_id) do update
+              set amount = ${budgetLeases}.amount + excluded.amount, expires_at = excluded.expires_at
+            returning id, envelope_id`);
+    const [, leased] = await Promise.all([moving, leasing]);
+    const leaseOf = new Map(resultRows<{ id: string; envelope_id: string }>(leased).map((row) => [row.envelope_id, row.id]));
+    for (const result of results) {
+      if (result.kind === "granted" && result.granted > 0) result.leaseId = leaseOf.get(result.envelopeId)!;
     }
     return results;
   });
