@@ -1,5 +1,5 @@
 import type { DecisionService } from "./decide/service";
-import { createWorkerMetrics, METRICS_CONTENT_TYPE, UNMATCHED_ROUTE, type DecisionOutcome, type ServedSnapshot } from "./observe/metrics";
+import { createWorkerMetrics, METRICS_CONTENT_TYPE, UNMATCHED_ROUTE, type DecisionOutcome, type JournalLag, type ServedSnapshot } from "./observe/metrics";
 import { buildOpenApiDocument } from "./observe/openapi";
 
 /**
@@ -31,6 +31,8 @@ export interface WorkerConfig {
   service?: DecisionService;
   /** The snapshots served, for /healthz and the snapshot gauges of /metrics. */
   snapshots?: () => Iterable<ServedSnapshot>;
+  /** The journals' lag, for /metrics. */
+  journals?: () => Iterable<JournalLag>;
   /** Where the core writes one JSON line per 4xx/5xx response; nothing is logged without it. */
   log?: WorkerLog;
 }
@@ -137,7 +139,7 @@ export function createWorkerCore(config: WorkerConfig) {
     },
   ];
 
-  const metrics = createWorkerMetrics({ routes: specs.map((spec) => spec.name), snapshots: config.snapshots });
+  const metrics = createWorkerMetrics({ routes: specs.map((spec) => spec.name), snapshots: config.snapshots, journals: config.journals });
   // Label sets resolved once, so recording a response is an array write.
   const routes = specs.map((spec) => ({ ...spec, responses: metrics.route(spec.name) }));
   const unmatched = metrics.route(UNMATCHED_ROUTE);

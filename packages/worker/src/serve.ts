@@ -105,6 +105,13 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     now,
     service,
     snapshots: () => servedSnapshots(store),
+    journals: () =>
+      journalDir
+        ? [
+            { journal: "holds", records: budget.journalLag() },
+            { journal: "decisions", records: decisionLog.lag() },
+          ]
+        : [],
     log,
   });
   const server = createNodeServer(core);

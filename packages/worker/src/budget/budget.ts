@@ -102,6 +102,8 @@ export interface Budget<R = never, O = unknown> {
   commit(request: CommitRequest): Promise<CommitResult>;
   /** Releases a hold; releasing twice, or after expiry, is harmless. */
   release(request: ReleaseRequest): Promise<ReleaseResult>;
+  /** Journaled holds not yet in PostgreSQL (0 without a journal). */
+  journalLag(): number;
   /** Expires unclaimed holds and reclaims abandoned leases now (it also runs on a timer). */
   sweep(options?: SweepOptions): Promise<SweepResult>;
   /** Writes pending holds, returns every lease and stops the timers. */
@@ -715,6 +717,8 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
       if (outcome.status === "committed") return refuse("reservation_settled", `reservation ${reservationId} is already committed`);
       return { outcome: "released", reservationId };
     },
+
+    journalLag: () => journal?.lag ?? 0,
 
     sweep: (sweepOptions) => sweepBudgets(db, sweepOptions),
 

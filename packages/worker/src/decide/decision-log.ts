@@ -125,6 +125,8 @@ export async function openDecisionLog(db: Db, options: DecisionLogOptions = {}) 
           return { kind: "failed", error };
         }
       },
+      /** Decisions journaled and not yet in PostgreSQL. */
+      lag: () => journal.lag,
       drained: () => journal.close(),
     };
   }
@@ -145,6 +147,7 @@ export async function openDecisionLog(db: Db, options: DecisionLogOptions = {}) 
     record(entry: DecisionEntry): Promise<LogResult> {
       return new Promise((settle) => queue.push({ entry, settle }));
     },
+    lag: () => 0,
     drained: () => queue.drained(),
   };
 }

@@ -94,6 +94,10 @@ describe("a journaling worker killed with SIGKILL under load", () => {
       }
     };
     const lanes = Array.from({ length: 16 }, lane);
+    // The journals report how much of them has yet to reach PostgreSQL.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^tollgate_journal_lag_records\{journal="holds"\} \d+$/m);
+    expect(metrics).toMatch(/^tollgate_journal_lag_records\{journal="decisions"\} \d+$/m);
     while (answered.length < 400) await new Promise((resolve) => setTimeout(resolve, 5));
     first.child.kill("SIGKILL");
     killed = true;

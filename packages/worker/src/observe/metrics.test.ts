@@ -67,6 +67,10 @@ describe("worker metrics", () => {
     const metrics = createWorkerMetrics({
       routes: ["/healthz"],
       snapshots: () => [{ organizationId: 'org "a"\\b', version: 42, issuedAt: "2026-11-24T12:00:00Z" }],
+      journals: () => [
+        { journal: "holds", records: 3 },
+        { journal: "decisions", records: 0 },
+      ],
     });
     const exposition = parseExposition(metrics.render(Date.parse("2026-11-24T12:00:30Z")));
     expect([...exposition.types]).toEqual([
@@ -75,7 +79,10 @@ describe("worker metrics", () => {
       ["tollgate_http_requests_total", "counter"],
       ["tollgate_snapshot_version", "gauge"],
       ["tollgate_snapshot_age_seconds", "gauge"],
+      ["tollgate_journal_lag_records", "gauge"],
     ]);
+    expect(valueOf(exposition, "tollgate_journal_lag_records", { journal: "holds" })).toBe(3);
+    expect(valueOf(exposition, "tollgate_journal_lag_records", { journal: "decisions" })).toBe(0);
     expect(valueOf(exposition, "tollgate_snapshot_version", { organization: 'org \\"a\\"\\\\b' })).toBe(42);
     expect(valueOf(exposition, "tollgate_snapshot_age_seconds")).toBe(30);
     expectValidHistogram(exposition, "tollgate_decision_duration_seconds");

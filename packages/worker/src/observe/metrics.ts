@@ -17,6 +17,12 @@ const OUTCOMES: readonly DecisionOutcome[] = ["allow", "deny", "pending"];
 /** The route label of a request that matched no route, so scanners cannot grow the label set. */
 export const UNMATCHED_ROUTE = "unmatched";
 
+/** A journal as its gauge sees it: which one, and how many records it holds that have not reached PostgreSQL. */
+export interface JournalLag {
+  journal: string;
+  records: number;
+}
+
 /** A snapshot as the gauges see it: which organization, which version, and when it was issued (ISO 8601). */
 export interface ServedSnapshot {
   organizationId: string;
@@ -29,6 +35,8 @@ export interface WorkerMetricsOptions {
   routes: readonly string[];
   /** The snapshots served, read at scrape time for the version and age gauges. */
   snapshots?: () => Iterable<ServedSnapshot>;
+  /** The worker's journals, read at scrape time for the lag gauge (none without a journal). */
+  journals?: () => Iterable<JournalLag>;
 }
 
 // Statuses are three digits, so one slot per possible status avoids a map lookup per request.
@@ -117,6 +125,8 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
       const age = (nowMs - Date.parse(snapshot.issuedAt)) / 1000;
       lines.push(`tollgate_snapshot_age_seconds{organization="${escapeLabel(snapshot.organizationId)}"} ${formatValue(age)}`);
     }
+    family("tollgate_journal_lag_records", "gauge", "Records durable in the worker's local journal that have not reached PostgreSQL yet.");
+    for (const { journal, records } of options.journals?.() ?? []) lines.push(`tollgate_journal_lag_records{journal="${escapeLabel(journal)}"} ${records}`);
 
     return `${lines.join("\n")}\n`;
   }
