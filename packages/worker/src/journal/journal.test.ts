@@ -26,21 +26,23 @@ const collecting = (into: Item[][]): Pick<JournalOptions<Item>, "ship"> => ({
 });
 const items = (count: number, from = 0) => Array.from({ length: count }, (_, i) => ({ n: from + i, text: `item ${from + i}` }));
 const segments = (dir: string) => readdirSync(dir).filter((name) => name.endsWith(".jsonl"));
+/** Ships into `shipped`, one array per batch, but only once `release` is called. */
+const heldUpShipping = () => {
+  const shipped: Item[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const ship = async (batch: Item[]) => {
+    await gate;
+    shipped.push(batch);
+  };
+  return { shipped, release, ship };
+};
 
 describe("journal", () => {
   it("acknowledges records once they are on disk, then ships them in order and deletes what shipped", async () => {
     const dir = freshDir();
-    const shipped: Item[][] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const journal = await openJournal<Item>({
-      dir,
-      ...codec,
-      ship: async (batch) => {
-        await gate;
-        shipped.push(batch);
-      },
-    });
+    const { shipped, release, ship } = heldUpShipping();
+    const journal = await openJournal<Item>({ dir, ...codec, ship });
     await Promise.all(items(5).map((item) => journal.append(item)));
     // Acknowledged while shipping is held up: the records are in the file.
     const onDisk = readSegment(readFileSync(join(dir, segments(dir)[0]!), "utf8"), codec.decode);
@@ -111,18 +113,8 @@ describe("journal", () => {
 
   it("starts a new segment past the size limit and deletes each segment once all of it shipped", async () => {
     const dir = freshDir();
-    const shipped: Item[][] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const journal = await openJournal<Item>({
-      dir,
-      ...codec,
-      segmentBytes: 200,
-      ship: async (batch) => {
-        await gate;
-        shipped.push(batch);
-      },
-    });
+    const { shipped, release, ship } = heldUpShipping();
+    const journal = await openJournal<Item>({ dir, ...codec, segmentBytes: 200, ship });
     for (const item of items(30)) await journal.append(item);
     expect(segments(dir).length).toBeGreaterThan(3);
     release();

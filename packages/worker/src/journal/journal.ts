@@ -14,6 +14,7 @@
 // A segment is deleted once every record in it is shipped.
 import { mkdir, open, readdir, readFile, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
+import { groupCommit } from "../budget/group-commit";
 
 export interface JournalOptions<T> {
   /** The journal's own directory; one process at a time (a worker id's restarts share it). */
@@ -45,6 +46,14 @@ export interface Journal<T> {
   readonly lag: number;
   /** Writes and ships what is pending, then closes the file. */
   close(): Promise<void>;
+}
+
+/** A record waiting for its write and fdatasync. */
+interface Appended<T> {
+  record: T;
+  line: string;
+  done: () => void;
+  failed: (error: unknown) => void;
 }
 
 interface Segment {
@@ -106,9 +115,6 @@ export async function openJournal<T>(options: JournalOptions<T>): Promise<Journa
   }
   if (leftover.length > 0) await syncDirectory(dir);
 
-  // Appending: records wait in `buffered` while the previous write and fdatasync run.
-  let buffered: { record: T; line: string; done: () => void; failed: (error: unknown) => void }[] = [];
-  let writing: Promise<void> | null = null;
   let file: FileHandle | null = null;
   let current: Segment | null = null;
   let currentBytes = 0;
@@ -167,54 +173,42 @@ export async function openJournal<T>(options: JournalOptions<T>): Promise<Journa
     });
   };
 
-  const flush = async () => {
-    while (buffered.length > 0) {
-      const batch = buffered;
-      buffered = [];
-      try {
-        if (currentBytes >= segmentBytes) await startSegment(next);
-        const text = batch.map((entry) => `${entry.line}\n`).join("");
-        const bytes = Buffer.from(text, "utf8");
-        await file!.write(bytes);
-        await file!.datasync();
-        currentBytes += bytes.length;
-      } catch (error) {
-        // Part of the write may have reached the file: later records go to a fresh segment, so
-        // that a torn line can only ever be a segment's last.
-        currentBytes = Infinity;
-        for (const entry of batch) entry.failed(error);
-        continue;
-      }
-      for (const entry of batch) {
-        const seq = next++;
-        current!.last = seq;
-        unshipped.push({ seq, record: entry.record });
-        entry.done();
-      }
-      scheduleShipping();
+  // Appending is a group commit: records appended while a write and fdatasync run share the next.
+  let appending = 0;
+  const appends = groupCommit<Appended<T>>(async (batch) => {
+    try {
+      if (currentBytes >= segmentBytes) await startSegment(next);
+      const bytes = Buffer.from(batch.map((entry) => `${entry.line}\n`).join(""), "utf8");
+      await file!.write(bytes);
+      await file!.datasync();
+      currentBytes += bytes.length;
+    } catch (error) {
+      // Part of the write may have reached the file: later records go to a fresh segment, so
+      // that a torn line can only ever be a segment's last.
+      currentBytes = Infinity;
+      appending -= batch.length;
+      for (const entry of batch) entry.failed(error);
+      return;
     }
-  };
-  const scheduleFlush = () => {
-    // setImmediate: everything the current turn of the event loop appends shares one fdatasync.
-    writing ??= new Promise<void>((resolve) => setImmediate(resolve))
-      .then(flush)
-      .finally(() => {
-        writing = null;
-        if (buffered.length > 0) scheduleFlush();
-      });
-  };
+    appending -= batch.length;
+    for (const entry of batch) {
+      const seq = next++;
+      current!.last = seq;
+      unshipped.push({ seq, record: entry.record });
+      entry.done();
+    }
+    scheduleShipping();
+  }, Infinity);
 
   const journal: Journal<T> = {
     append(record) {
       if (closed) return Promise.reject(new Error("the journal is closed"));
       const line = encode(record);
-      return new Promise<void>((done, failed) => {
-        buffered.push({ record, line, done, failed });
-        scheduleFlush();
-      });
+      appending++;
+      return new Promise<void>((done, failed) => appends.push({ record, line, done, failed }));
     },
     async shipped() {
-      while (writing) await writing;
+      await appends.drained();
       if (unshipped.length === 0 && !shipping) return;
       await new Promise<void>((resolve) => {
         drainWaiters.push(resolve);
@@ -222,7 +216,7 @@ export async function openJournal<T>(options: JournalOptions<T>): Promise<Journa
       });
     },
     get lag() {
-      return buffered.length + unshipped.length;
+      return appending + unshipped.length;
     },
     async close() {
       await journal.shipped();
