@@ -106,6 +106,9 @@ export async function drawLeases(db: Db, lessee: Lessee, inputs: DrawLeaseInput[
         ${starts}::timestamptz[],
         ${arrayLiteral(envelopesOf.map((envelope) => envelope.limit.amount))}::bigint[],
         ${arrayLiteral(envelopesOf.map((envelope) => envelope.limit.currency))}::text[])
+        as w(organization_id, envelope_key, agent_id, period, period_start, limit_amount, currency)
+      -- In the unique key's order, so that concurrent draws creating the same windows never deadlock.
+      order by organization_id, envelope_key, period_start
       on conflict do nothing`);
     const locking = tx.execute(sql`
         select e.id, e.organization_id, e.envelope_key, e.period_start, e.limit_amount, e.held_amount,

@@ -40,6 +40,9 @@ export async function writeDecisions(tx: Db, entries: DecisionEntry[]): Promise<
         insert into ${agentSessions} (organization_id, agent_id, external_id, started_at, last_seen_at)
         select organization_id, agent_id, session_external_id, min(created_at), max(created_at)
         from input group by organization_id, agent_id, session_external_id
+        -- In the unique key's order, as every batch does: two batches upserting the same sessions
+        -- (a hold batch's riders and the log's own) queue behind each other instead of deadlocking.
+        order by agent_id, session_external_id
         on conflict (agent_id, external_id) do update
           set last_seen_at = greatest(${agentSessions}.last_seen_at, excluded.last_seen_at)
         returning id, agent_id, external_id
