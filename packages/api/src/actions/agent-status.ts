@@ -1,8 +1,8 @@
 import { agents, agentStatus, delegations, type Db } from "@tollgate/db";
 import { and, eq, gt, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { recordUserAudit } from "../audit/chain";
-import type { Action, Session } from "../context";
+import { userAuditOf } from "../audit/chain";
+import type { Action } from "../context";
 import { Conflict, NotFound } from "../errors";
 import { publishChange } from "../snapshots/publish";
 import { agentOf } from "./agents";
@@ -62,16 +62,7 @@ export const statusChange = z.object({
 });
 
 /** The audit entry of one agent's status change, before and after. */
-function auditStatusChange(tx: Db, session: Session, action: string, agentId: string, before: unknown, after: unknown, at: Date) {
-  return recordUserAudit(tx, session, {
-    action,
-    targetType: "agent",
-    targetId: agentId,
-    before,
-    after,
-    createdAt: at,
-  });
-}
+const auditStatusChange = userAuditOf("agent");
 
 /**
  * Suspends an agent and every delegate downstream of it, since a delegate acts on the suspended

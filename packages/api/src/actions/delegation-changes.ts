@@ -2,8 +2,8 @@ import { delegations, type Db } from "@tollgate/db";
 import type { OrganizationState, ValidationError } from "@tollgate/policy";
 import { and, eq, gt, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { recordUserAudit } from "../audit/chain";
-import type { Action, Session } from "../context";
+import { userAuditOf } from "../audit/chain";
+import type { Action } from "../context";
 import { Conflict, Invalid, NotFound } from "../errors";
 import { publishChange } from "../snapshots/publish";
 import { agentOf } from "./agents";
@@ -66,16 +66,7 @@ function audited(delegation: DelegationSummary) {
   };
 }
 
-function auditDelegation(tx: Db, session: Session, action: string, id: string, before: unknown, after: unknown, at: Date) {
-  return recordUserAudit(tx, session, {
-    action,
-    targetType: "delegation",
-    targetId: id,
-    before,
-    after,
-    createdAt: at,
-  });
-}
+const auditDelegation = userAuditOf("delegation");
 
 async function summariesOf(tx: Db, organizationId: string, ids: string[], now: Date) {
   const rows = await selectDelegations(tx, and(eq(delegations.organizationId, organizationId), inArray(delegations.id, ids)));

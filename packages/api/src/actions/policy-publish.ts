@@ -2,7 +2,7 @@ import { policies, policyMode, policyVersions, type Db } from "@tollgate/db";
 import type { Policy } from "@tollgate/policy";
 import { and, eq, max } from "drizzle-orm";
 import { z } from "zod";
-import { recordUserAudit } from "../audit/chain";
+import { userAuditOf } from "../audit/chain";
 import type { Action, Session } from "../context";
 import { publishChange } from "../snapshots/publish";
 import { policyOf } from "./policies";
@@ -65,9 +65,7 @@ export async function appendVersion(tx: Db, session: Session, policyId: string, 
 /** What the audit log records of a policy version. */
 export const audited = (row: typeof policyVersions.$inferSelect) => ({ version: row.version, status: row.status, mode: row.mode, source: row.source });
 
-export function auditPolicy(tx: Db, session: Session, action: string, policyId: string, before: unknown, after: unknown, at: Date) {
-  return recordUserAudit(tx, session, { action, targetType: "policy", targetId: policyId, before, after, createdAt: at });
-}
+export const auditPolicy = userAuditOf("policy");
 
 /** The published version of a policy, locked for the change about to replace or move it. */
 export async function publishedVersionOf(tx: Db, policyId: string) {

@@ -28,6 +28,15 @@ export function recordUserAudit(tx: Db, actor: UserActor, entry: Omit<AuditEntry
   return recordAudit(tx, { ...entry, organizationId: actor.organizationId, actorKind: "user", actorUserId: actor.userId });
 }
 
+/**
+ * Records a user's changes to one kind of thing: `userAuditOf("policy")(tx, actor, "policy.published", id, before, after, at)`.
+ * For actions that write several entries of the same kind.
+ */
+export const userAuditOf =
+  (targetType: string) =>
+  (tx: Db, actor: UserActor, action: string, targetId: string, before: unknown, after: unknown, createdAt: Date): Promise<void> =>
+    recordUserAudit(tx, actor, { action, targetType, targetId, before, after, createdAt });
+
 /** The hash that links an entry to the one before it: editing or deleting any row breaks the chain after it. */
 function linkHash(entry: AuditEntry, prevHash: string | null): string {
   return contentHash({
