@@ -330,10 +330,10 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
   };
 
   /** Gives a hold's money back to the leases it came from, if they are still ours. */
-  const creditBack = (q: QueuedHold<O, M>) =>
-    q.hold.draws.forEach((draw, i) => {
-      const lease = q.leases?.[i];
-      if (lease && lease.leaseId === draw.leaseId) lease.balance += q.hold.amount.amount;
+  const creditBack = ({ hold, leases }: { hold: HoldToWrite; leases?: Lease[] }) =>
+    hold.draws.forEach((draw, i) => {
+      const lease = leases?.[i];
+      if (lease && lease.leaseId === draw.leaseId) lease.balance += hold.amount.amount;
     });
 
   const writeHoldBatch = async (batch: QueuedHold<O, M>[]): Promise<void> => {
@@ -524,7 +524,7 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
     } catch (error) {
       resolve();
       unshipped.delete(id);
-      creditBack({ hold: record.hold, ...(record.leases ? { leases: record.leases } : {}), settle: () => {} });
+      creditBack(record);
       return refuse("budget_unavailable", `the hold could not be journaled: ${(error as Error).message}`);
     }
     return { outcome: "held", reservationId: id, ...(record.rider === undefined ? {} : { rider: options.rider!.journaled }) };
