@@ -16,6 +16,7 @@ export { verifySnapshot, type SnapshotError, type TrustedKeys, type VerifyResult
 export { loadSnapshot, type LoadedSnapshot, type LoadResult } from "./snapshot/load";
 export { findKeyByHash, type KeyLookup } from "./evaluate/authenticate";
 export { evaluate } from "./evaluate/evaluate";
+export { standingEnvelopes } from "./evaluate/standing";
 export {
   decisionRequestSchema,
   REASON_CODES,

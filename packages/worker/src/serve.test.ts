@@ -6,14 +6,15 @@ import {
   announceApproval,
   approvals,
   decisions,
+  envelopes,
   reservations,
   signingKeys,
   type Database,
 } from "@tollgate/db";
 import { verifyReceipt } from "@tollgate/policy";
 import { openTestDatabase, testDrivers } from "@tollgate/db/testing";
-import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq, like } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_BODY_BYTES } from "./core";
 import { startTestWorker, type TestWorker } from "./testing";
 
@@ -63,6 +64,20 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
   afterAll(async () => {
     await testWorker?.stop();
     await database?.close();
+  });
+
+  it("draws the agent's daily lease when it loads the snapshot, before the agent's first call", async () => {
+    await vi.waitFor(
+      async () => {
+        const [daily] = await database.db
+          .select({ leased: envelopes.leasedAmount, held: envelopes.heldAmount })
+          .from(envelopes)
+          .where(and(eq(envelopes.organizationId, organizationId), like(envelopes.envelopeKey, `env/agent:${agentId}/%`)));
+        // An eighth of the 10,000 limit; nothing held yet.
+        expect(daily).toEqual({ leased: 1_250, held: 0 });
+      },
+      { timeout: 5_000, interval: 20 },
+    );
   });
 
   it("reports the snapshot it serves on /healthz", async () => {

@@ -7,6 +7,7 @@ import { openApprovalWaiters } from "./decide/approval-waiters";
 import { startWebhookDispatcher } from "./decide/approval-webhooks";
 import { openSessionBreaker } from "./decide/breaker";
 import { decisionRider, openDecisionLog } from "./decide/decision-log";
+import { startLeasePrefetch } from "./decide/prefetch";
 import { createDecisionService } from "./decide/service";
 import { WorkerUsage } from "./decide/usage";
 import { createNodeServer } from "./http/node";
@@ -78,6 +79,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     ...(journalDir ? { journalDir } : {}),
     onLost: (entry, reason) => log("error", "a journaled decision did not ship", { decisionId: entry.id, requestId: entry.requestId, reason }),
   });
+  const prefetching = startLeasePrefetch({ store, budget, now, log });
   const usage = new WorkerUsage(() => now().getTime());
   const approvalWaiters = await openApprovalWaiters(options.database);
   const breaker = await openSessionBreaker(options.database, { threshold: options.breakerThreshold ?? 20, now });
@@ -130,6 +132,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
         server.closeIdleConnections();
       });
       clearInterval(pruning);
+      prefetching.stop();
       await stopApprovalExpiry();
       await stopWebhooks();
       await decisionLog.drained();

@@ -1,4 +1,4 @@
-import { organizations, type Database, type Db } from "@tollgate/db";
+import { budgetLeases, organizations, type Database, type Db } from "@tollgate/db";
 import { openTestDatabase, testDrivers } from "@tollgate/db/testing";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { openBudget, type Budget, type BudgetOptions, type HoldRider } from "./budget";
 import { sweepBudgets } from "./store";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { envelopeFixture, envelopeTotals, holdFixture, reservationStatuses, tenantFixture } from "./testing/fixtures";
 
 describe.each(testDrivers)("budget on %s", (driver) => {
@@ -270,6 +270,37 @@ describe.each(testDrivers)("budget on %s", (driver) => {
       );
     } finally {
       await idle.close();
+    }
+  });
+
+  it("draws a lease ahead of the first hold, which then needs no draw of its own", async () => {
+    await open();
+    const envelope = envelopeFixture(80_000);
+    await budget.prefetch(tenant.organizationId, [envelope]);
+    // An eighth of what is free.
+    expect(await envelopeTotals(database.db, tenant.organizationId, envelope.key)).toMatchObject({ leased: 10_000, held: 0 });
+    expect(await budget.hold(holdFixture(tenant, [envelope], 100))).toMatchObject({ outcome: "held" });
+    await budget.prefetch(tenant.organizationId, [envelope]);
+    expect(await envelopeTotals(database.db, tenant.organizationId, envelope.key)).toMatchObject({ leased: 9_900, held: 100 });
+  });
+
+  it("returns a prefetched idle lease once a renewal finds the envelope no longer plenty", async () => {
+    await open();
+    const envelope = envelopeFixture(80_000);
+    const workerId = `prefetch-${randomUUID()}`;
+    const leasedBy = async () => {
+      const rows = await database.db.select({ amount: budgetLeases.amount }).from(budgetLeases).where(eq(budgetLeases.workerId, workerId));
+      return rows.reduce((sum, row) => sum + Number(row.amount), 0);
+    };
+    const early = await openBudget({ db: database.db, workerId, sweepIntervalMs: 0, leaseTtlMs: 300, idleReturnMs: 20, plentyIdleReturnMs: 60_000 });
+    try {
+      await early.prefetch(tenant.organizationId, [envelope]);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await leasedBy()).toBe(10_000);
+      expect(await budget.hold(holdFixture(tenant, [envelope], 65_000))).toMatchObject({ outcome: "held" });
+      await vi.waitFor(async () => expect(await leasedBy()).toBe(0), { timeout: 5_000, interval: 20 });
+    } finally {
+      await early.close();
     }
   });
 

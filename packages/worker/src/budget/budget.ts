@@ -76,8 +76,9 @@ export interface BudgetOptions<R = never, O = unknown, M = unknown> {
   /** Unused lease money goes back to its envelope after this long without a hold. Default 1 s. */
   idleReturnMs?: number;
   /**
-   * ...unless the envelope had plenty free when last drawn from (room for 1,000 more requests
-   * like the largest one waiting): nobody is short of it, so it stays this long. Default 30 s.
+   * ...unless the envelope had plenty free when last drawn from or renewed (room for 1,000 more
+   * requests like the largest one seen): nobody is short of it, so it stays this long, and the
+   * agent's next call needs no draw. Default 5 min.
    */
   plentyIdleReturnMs?: number;
   /** A lease slice is at most 1/spread of what is free (but at least one request). Default 8. */
@@ -102,6 +103,12 @@ export interface Budget<R = never, O = unknown> {
   commit(request: CommitRequest): Promise<CommitResult>;
   /** Releases a hold; releasing twice, or after expiry, is harmless. */
   release(request: ReleaseRequest): Promise<ReleaseResult>;
+  /**
+   * Draws leases on `envelopes` ahead of their first hold (a worker does so for every agent's
+   * standing envelopes when it loads a snapshot), so that call is answered from memory.
+   * Envelopes already leased are skipped. Resolves once the draws are done; never throws.
+   */
+  prefetch(organizationId: string, envelopes: readonly EnvelopeToHold[]): Promise<void>;
   /** Journaled holds not yet in PostgreSQL (0 without a journal). */
   journalLag(): number;
   /** Expires unclaimed holds and reclaims abandoned leases now (it also runs on a timer). */
@@ -131,8 +138,10 @@ interface Lease {
   /** Money this worker may still turn into holds without asking PostgreSQL. */
   balance: number;
   lastGrant: number;
-  /** Whether the envelope had plenty of free money left after this lease's last draw. */
+  /** Whether the envelope had plenty of free money left at this lease's last draw or renewal. */
   plenty: boolean;
+  /** The largest request the lease was last drawn for: "plenty" is room for PLENTY_REQUESTS of them. */
+  unit: number;
   /** When PostgreSQL may reclaim the lease (epoch ms) as of its last confirmed draw or renewal. */
   reclaimableAt: number;
   lastUsedAt: number;
@@ -196,7 +205,7 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
   const { db, workerId } = options;
   const leaseTtlMs = options.leaseTtlMs ?? 30_000;
   const idleReturnMs = options.idleReturnMs ?? 1_000;
-  const plentyIdleReturnMs = options.plentyIdleReturnMs ?? 30_000;
+  const plentyIdleReturnMs = options.plentyIdleReturnMs ?? 5 * 60_000;
   const spread = options.spread ?? 8;
   const maxBatch = options.maxBatch ?? 1_000;
   const sweepIntervalMs = options.sweepIntervalMs ?? 1_000;
@@ -220,6 +229,7 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
         balance: 0,
         lastGrant: 0,
         plenty: false,
+        unit: 0,
         reclaimableAt: 0,
         lastUsedAt: Date.now(),
         next: null,
@@ -315,6 +325,7 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
           }
           created.granted = drawn.granted;
           created.freeAfter = drawn.free;
+          lease.unit = created.unit;
           lease.plenty = drawn.free >= PLENTY_REQUESTS * created.unit;
         } finally {
           lease.refilling = false;
@@ -657,8 +668,14 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
         renewing.map(({ id }) => id),
         expiry,
       )
-        .then(() => {
-          for (const { lease, id } of renewing) if (lease.leaseId === id) lease.reclaimableAt = Math.max(lease.reclaimableAt, expiry.getTime());
+        .then((free) => {
+          for (const { lease, id } of renewing) {
+            if (lease.leaseId !== id) continue;
+            lease.reclaimableAt = Math.max(lease.reclaimableAt, expiry.getTime());
+            // An envelope others have drained since is no longer plenty: its idle money goes back soon.
+            const envelopeFree = lease.envelopeId === null ? undefined : free.get(lease.envelopeId);
+            if (envelopeFree !== undefined) lease.plenty = envelopeFree >= PLENTY_REQUESTS * lease.unit;
+          }
         })
         .catch(() => {
           // Not renewed: the leases keep their last confirmed expiry, which journaled holds respect.
@@ -670,6 +687,20 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
   for (const timer of timers) timer.unref();
 
   return {
+    async prefetch(organizationId, envelopes) {
+      const rounds: Promise<void>[] = [];
+      for (const envelope of envelopes) {
+        if (closed || moneyProblem("limit", envelope.limit, { allowZero: true }) !== null) continue;
+        const lease = leaseFor(organizationId, envelope);
+        if (lease.leaseId !== null || lease.balance > 0 || lease.next || lease.refilling) continue;
+        lease.lastUsedAt = Date.now();
+        // No request to size the slice by: a unit of 1/(spread × PLENTY_REQUESTS) of the limit
+        // draws about free/spread, and counts the envelope plenty while an eighth of it is free.
+        rounds.push(refill(lease, 0, Math.max(1, Math.floor(envelope.limit.amount / (spread * PLENTY_REQUESTS)))).done);
+      }
+      await Promise.all(rounds);
+    },
+
     hold(request, rider) {
       if (closed) return Promise.resolve(refuse("budget_unavailable", "the budget is closed"));
       const running = inFlight.get(request.reservationId);

@@ -430,12 +430,19 @@ async function reclaimLeases(
 export const reclaimWorkerLeases = (db: Db, workerId: string) => reclaimLeases(db, { workerId });
 export const reclaimLeasesById = (db: Db, ids: string[]) => reclaimLeases(db, { ids });
 
-/** Pushes back the expiry of a worker's live leases so the sweep leaves them alone. */
-export async function renewLeases(db: Db, ids: string[], expiresAt: Date): Promise<void> {
-  if (ids.length === 0) return;
+/** Pushes back the expiry of a worker's live leases so the sweep leaves them alone; resolves with what is free in each of their envelopes. */
+export async function renewLeases(db: Db, ids: string[], expiresAt: Date): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
   // Locks in id order, like every batch does, so a renewal never deadlocks with a batch.
   const locked = db.select({ id: budgetLeases.id }).from(budgetLeases).where(inArray(budgetLeases.id, ids)).orderBy(asc(budgetLeases.id)).for("update");
-  await db.update(budgetLeases).set({ expiresAt }).where(inArray(budgetLeases.id, locked));
+  const renewed = await db.update(budgetLeases).set({ expiresAt }).where(inArray(budgetLeases.id, locked)).returning({ envelopeId: budgetLeases.envelopeId });
+  const envelopeIds = [...new Set(renewed.map((row) => row.envelopeId))];
+  if (envelopeIds.length === 0) return new Map();
+  const rows = await db
+    .select({ id: envelopes.id, free: sql<string>`${envelopes.limitAmount} - ${envelopes.heldAmount} - ${envelopes.committedAmount} - ${envelopes.leasedAmount}` })
+    .from(envelopes)
+    .where(inArray(envelopes.id, envelopeIds));
+  return new Map(rows.map((row) => [row.id, Number(row.free)]));
 }
 
 /** A commit or release a caller asked for. */

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { approvals, reservations, type Db } from "@tollgate/db";
-import { evaluate, findKeyByHash, hashApiKey, type Decision, type Envelope, type LoadedSnapshot } from "@tollgate/policy";
+import { evaluate, findKeyByHash, hashApiKey, type Decision, type LoadedSnapshot } from "@tollgate/policy";
 import { and, eq } from "drizzle-orm";
-import type { EnvelopeToHold } from "../budget";
 import { isUuid } from "../budget/types";
 import { errorResponse, type WorkerRequest, type WorkerResponse } from "../core";
 import type { SnapshotStore } from "../snapshots/store";
 import { approvedCap } from "./approval-cap";
 import { drawStandingGrant } from "./approval-grants";
+import { toHold } from "./holds";
 import type { ApprovalWaiters } from "./approval-waiters";
 import { createApprovalDesk } from "./approvals";
 import type { SessionBreaker } from "./breaker";
@@ -82,15 +82,6 @@ export function createDecisionService(config: DecisionServiceConfig) {
       },
     };
   }
-
-  const toHold = (envelope: Envelope): EnvelopeToHold => ({
-    key: envelope.key,
-    period: envelope.period,
-    // Session and all-time envelopes have no calendar window; the epoch names their one window.
-    periodStart: new Date(envelope.windowStart ?? 0),
-    limit: { amount: envelope.limit, currency: envelope.currency },
-    ...(envelope.owner.startsWith("agent:") ? { agentId: envelope.owner.slice("agent:".length) } : {}),
-  });
 
   /** What the worker concludes before logging: the policy's decision, narrowed by the budget and the breaker. */
   interface Verdict {

@@ -17,6 +17,7 @@ export class SnapshotStore {
   private readonly byOrganization = new Map<string, LoadedSnapshot>();
   private readonly receiptKeys = new Map<string, ReceiptKey>();
   private readonly organizationByKeyHash = new Map<string, string>();
+  private readonly installListeners = new Set<(snapshot: LoadedSnapshot) => void>();
   /** When the worker last heard from the database (ms since epoch); drives fail-closed staleness. */
   lastContactMs = Number.NEGATIVE_INFINITY;
 
@@ -33,7 +34,14 @@ export class SnapshotStore {
     }
     for (const hash of snapshot.keys.keys()) this.organizationByKeyHash.set(hash, organizationId);
     this.byOrganization.set(organizationId, snapshot);
+    for (const listener of this.installListeners) listener(snapshot);
     return true;
+  }
+
+  /** Calls `listener` with every snapshot installed from now on; returns the unsubscribe. */
+  onInstall(listener: (snapshot: LoadedSnapshot) => void): () => void {
+    this.installListeners.add(listener);
+    return () => this.installListeners.delete(listener);
   }
 
   /** The snapshot that knows this key hash, if any organization's does. */
