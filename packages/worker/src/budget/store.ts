@@ -387,7 +387,7 @@ async function reclaimLeases(
     "workerId" in which
       ? eq(budgetLeases.workerId, which.workerId)
       : "ids" in which
-        ? inArray(budgetLeases.id, which.ids)
+        ? sql`${budgetLeases.id} = any(${arrayLiteral(which.ids)}::uuid[])`
         : and(
             lt(budgetLeases.expiresAt, which.expiredBefore),
             which.organizationId ? eq(budgetLeases.organizationId, which.organizationId) : undefined,
@@ -396,32 +396,29 @@ async function reclaimLeases(
     const candidates = await tx.select({ envelopeId: budgetLeases.envelopeId }).from(budgetLeases).where(criteria);
     if (candidates.length === 0) return 0;
     const envelopeIds = [...new Set(candidates.map((c) => c.envelopeId))].sort();
-    await tx.select({ id: envelopes.id }).from(envelopes).where(inArray(envelopes.id, envelopeIds)).orderBy(asc(envelopes.id)).for("update");
+    // Array parameters, not one per row: a worker that closes returns thousands of leases.
+    const inEnvelopes = sql`any(${arrayLiteral(envelopeIds)}::uuid[])`;
+    await tx.select({ id: envelopes.id }).from(envelopes).where(sql`${envelopes.id} = ${inEnvelopes}`).orderBy(asc(envelopes.id)).for("update");
     // Re-checked under the locks: a lease renewed meanwhile is no longer expired.
     const doomed = await tx
       .select({ id: budgetLeases.id })
       .from(budgetLeases)
-      .where(and(criteria, inArray(budgetLeases.envelopeId, envelopeIds)))
+      .where(and(criteria, sql`${budgetLeases.envelopeId} = ${inEnvelopes}`))
       .orderBy(asc(budgetLeases.id))
       .for("update");
     if (doomed.length === 0) return 0;
     const deleted = await tx
       .delete(budgetLeases)
-      .where(
-        inArray(
-          budgetLeases.id,
-          doomed.map((d) => d.id),
-        ),
-      )
+      .where(sql`${budgetLeases.id} = any(${arrayLiteral(doomed.map((d) => d.id))}::uuid[])`)
       .returning({ envelopeId: budgetLeases.envelopeId, amount: budgetLeases.amount });
-    const byEnvelope = new Map<string, number>();
-    for (const d of deleted) sum(byEnvelope, d.envelopeId, d.amount);
-    for (const [envelopeId, amount] of sortedEntries(byEnvelope)) {
-      await tx
-        .update(envelopes)
-        .set({ leasedAmount: sql`${envelopes.leasedAmount} - ${amount}`, updatedAt: new Date() })
-        .where(eq(envelopes.id, envelopeId));
-    }
+    const byEnvelope = sortedEntries(deleted.reduce((totals, d) => sum(totals, d.envelopeId, d.amount), new Map<string, number>()));
+    await tx.execute(sql`
+      update ${envelopes} as e
+      set leased_amount = e.leased_amount - u.amount, updated_at = now()
+      from unnest(
+        ${arrayLiteral(byEnvelope.map(([id]) => id))}::uuid[],
+        ${arrayLiteral(byEnvelope.map(([, amount]) => amount))}::bigint[]) as u(id, amount)
+      where e.id = u.id`);
     return deleted.length;
   });
 }
@@ -433,15 +430,18 @@ export const reclaimLeasesById = (db: Db, ids: string[]) => reclaimLeases(db, { 
 /** Pushes back the expiry of a worker's live leases so the sweep leaves them alone; resolves with what is free in each of their envelopes. */
 export async function renewLeases(db: Db, ids: string[], expiresAt: Date): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();
-  // Locks in id order, like every batch does, so a renewal never deadlocks with a batch.
-  const locked = db.select({ id: budgetLeases.id }).from(budgetLeases).where(inArray(budgetLeases.id, ids)).orderBy(asc(budgetLeases.id)).for("update");
-  const renewed = await db.update(budgetLeases).set({ expiresAt }).where(inArray(budgetLeases.id, locked)).returning({ envelopeId: budgetLeases.envelopeId });
-  const envelopeIds = [...new Set(renewed.map((row) => row.envelopeId))];
-  if (envelopeIds.length === 0) return new Map();
-  const rows = await db
-    .select({ id: envelopes.id, free: sql<string>`${envelopes.limitAmount} - ${envelopes.heldAmount} - ${envelopes.committedAmount} - ${envelopes.leasedAmount}` })
-    .from(envelopes)
-    .where(inArray(envelopes.id, envelopeIds));
+  // One array parameter, not one per lease: a worker renews thousands at a time. Locks in id
+  // order, like every batch does, so a renewal never deadlocks with a batch.
+  const rows = resultRows<{ id: string; free: string | number }>(
+    await db.execute(sql`
+      with locked as (
+        select id from ${budgetLeases} where id = any(${arrayLiteral(ids)}::uuid[]) order by id for update
+      ), renewed as (
+        update ${budgetLeases} as l set expires_at = ${expiresAt.toISOString()}::timestamptz from locked where l.id = locked.id returning l.envelope_id
+      )
+      select e.id, e.limit_amount - e.held_amount - e.committed_amount - e.leased_amount as free
+      from ${envelopes} as e where e.id in (select envelope_id from renewed)`),
+  );
   return new Map(rows.map((row) => [row.id, Number(row.free)]));
 }
 
