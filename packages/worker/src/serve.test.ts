@@ -8,12 +8,13 @@ import {
   decisions,
   envelopes,
   reservations,
+  resultRows,
   signingKeys,
   type Database,
 } from "@tollgate/db";
 import { verifyReceipt } from "@tollgate/policy";
 import { openTestDatabase, testDrivers } from "@tollgate/db/testing";
-import { and, eq, like } from "drizzle-orm";
+import { and, eq, like, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_BODY_BYTES } from "./core";
 import { startTestWorker, type TestWorker } from "./testing";
@@ -163,6 +164,13 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
     expect(pending.body).toMatchObject({ decision: "pending", reasons: [{ code: "approval_required_amount", rule: expect.stringContaining("over-50") }] });
     const [approval] = await database.db.select().from(approvals).where(eq(approvals.id, pending.body.approvalId));
     expect(approval).toMatchObject({ status: "pending", amount: 6_000, reservationId: pending.body.reservationId });
+    // The hold, its decision and the approval were committed together: one transaction, one commit.
+    const writers = await Promise.all(
+      [sql`select xmin::text as tx from ${approvals} where id = ${approval!.id}`, sql`select xmin::text as tx from ${reservations} where id = ${approval!.reservationId}`, sql`select xmin::text as tx from ${decisions} where id = ${approval!.decisionId}`].map(
+        async (query) => resultRows<{ tx: string }>(await database.db.execute(query))[0]!.tx,
+      ),
+    );
+    expect(new Set(writers).size).toBe(1);
     const released = await call(`/v1/reservations/${pending.body.reservationId}/release`, {});
     expect(released.status).toBe(200);
   });

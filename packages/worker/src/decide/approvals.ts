@@ -17,6 +17,21 @@ const APPROVAL_RECHECK_MS = 500;
 
 type ApprovalRow = typeof approvals.$inferSelect;
 
+/**
+ * Opens approvals within `tx`: the rows, their webhooks (if the organization has one) and a
+ * `NOTIFY` each on `tollgate_approvals`, so the reviewers' live queues see them the moment `tx`
+ * commits. The one way approvals are opened, alone or riding with their decisions.
+ */
+export async function openApprovals(tx: Db, rows: (typeof approvals.$inferInsert)[]): Promise<ApprovalRow[]> {
+  if (rows.length === 0) return [];
+  const opened = await tx.insert(approvals).values(rows).returning();
+  for (const approval of opened) {
+    await enqueueApprovalWebhook(tx, "approval.pending", approval);
+    await announceApproval(tx, { organizationId: approval.organizationId, approvalId: approval.id, status: "pending" });
+  }
+  return opened;
+}
+
 /** The agent asking, as the decision service authenticated it. */
 export interface ApprovalCaller {
   organizationId: string;
@@ -106,16 +121,15 @@ export function createApprovalDesk(config: ApprovalDeskConfig) {
   }
 
   return {
-    /** Opens the approval a pending decision waits on; its hold (if any) is already made. */
+    /** Opens the approval a pending decision without a hold waits on (one with a hold rides with it: see `writeDecisions`). */
     async open(
       caller: ApprovalCaller,
       decision: { decisionId: string; body: DecisionBody; reasons: WireReason[]; reservationId: string | undefined; at: Date },
     ): Promise<string> {
       const { body, at } = decision;
       return db.transaction(async (tx) => {
-        const [approval] = await tx
-          .insert(approvals)
-          .values({
+        const [approval] = await openApprovals(tx as unknown as Db, [
+          {
             organizationId: caller.organizationId,
             decisionId: decision.decisionId,
             agentId: caller.agentId,
@@ -127,11 +141,8 @@ export function createApprovalDesk(config: ApprovalDeskConfig) {
             reasons: decision.reasons,
             expiresAt: new Date(at.getTime() + config.approvalTtlMs),
             createdAt: at,
-          })
-          .returning();
-        await enqueueApprovalWebhook(tx, "approval.pending", approval!);
-        // Reviewers' live queues pick it up from this notice, once the approval is committed.
-        await announceApproval(tx, { organizationId: caller.organizationId, approvalId: approval!.id, status: "pending" });
+          },
+        ]);
         return approval!.id;
       });
     },

@@ -5,6 +5,7 @@ import type { Budget, HoldRider } from "../budget";
 import { isIntegrityViolation } from "../budget/budget";
 import { groupCommit, writeOrSplit } from "../budget/group-commit";
 import { openJournal } from "../journal/journal";
+import { openApprovals } from "./approvals";
 
 type DecisionRow = typeof decisions.$inferSelect;
 
@@ -12,6 +13,11 @@ type DecisionRow = typeof decisions.$inferSelect;
 export interface DecisionEntry extends Omit<typeof decisions.$inferInsert, "sessionId"> {
   id: string;
   sessionExternalId: string;
+  /**
+   * The approval a pending decision with a hold opens, written with the decision (and so in its
+   * hold's transaction: one commit instead of two in a row). Its other fields are the decision's.
+   */
+  approval?: { id: string; reservationId: string; expiresAt: Date };
 }
 
 /** Logged: this entry is the decision of record. Duplicate: another was logged first for its request id. */
@@ -54,6 +60,27 @@ export async function writeDecisions(tx: Db, entries: DecisionEntry[]): Promise<
       returning id`),
   );
   const logged = new Set(inserted.map((row) => row.id));
+  await openApprovals(
+    tx,
+    entries.flatMap(({ approval, ...entry }) =>
+      approval && logged.has(entry.id)
+        ? [
+            {
+              ...approval,
+              organizationId: entry.organizationId,
+              decisionId: entry.id,
+              agentId: entry.agentId,
+              action: entry.action,
+              merchant: entry.merchant ?? null,
+              amount: entry.amount ?? 0,
+              currency: entry.currency ?? "USD",
+              reasons: entry.reasons,
+              createdAt: entry.createdAt,
+            },
+          ]
+        : [],
+    ),
+  );
   const losers = entries.filter((entry) => !logged.has(entry.id));
   const firsts =
     losers.length === 0
@@ -72,8 +99,12 @@ export async function writeDecisions(tx: Db, entries: DecisionEntry[]): Promise<
 
 /** A decision entry read back from a journal line. */
 export function reviveDecisionEntry(value: unknown): DecisionEntry {
-  const entry = value as DecisionEntry & { createdAt: string };
-  return { ...entry, createdAt: new Date(entry.createdAt) };
+  const entry = value as DecisionEntry & { createdAt: string; approval?: { expiresAt: string } };
+  return {
+    ...entry,
+    createdAt: new Date(entry.createdAt),
+    ...(entry.approval ? { approval: { ...entry.approval, expiresAt: new Date(entry.approval.expiresAt) } } : {}),
+  };
 }
 
 export interface DecisionLogOptions {

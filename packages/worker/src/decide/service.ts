@@ -153,28 +153,36 @@ export function createDecisionService(config: DecisionServiceConfig) {
     const started = process.hrtime.bigint();
     const at = now();
     const decisionId = randomUUID();
-    const entryOf = (verdict: Verdict): DecisionEntry => ({
-      id: decisionId,
-      organizationId: caller.organizationId,
-      agentId: caller.agentId,
-      sessionExternalId: body.sessionId,
-      requestId: body.requestId,
-      action: body.action,
-      amount: body.amount?.amount ?? null,
-      currency: body.amount?.currency ?? null,
-      merchant: body.merchant ?? null,
-      category: body.category ?? null,
-      onBehalfOf: body.onBehalfOf ?? null,
-      chain: [...verdict.chain],
-      outcome: verdict.outcome,
-      reasons: verdict.reasons,
-      shadowOutcome: verdict.shadowOutcome,
-      snapshotVersion: caller.snapshot.version,
-      workerId: config.workerId,
-      latencyUs: Number((process.hrtime.bigint() - started) / 1000n),
-      metadata: body.metadata ?? null,
-      createdAt: at,
-    });
+    // A pending decision with a hold opens its approval in the hold's transaction.
+    let approvalId: string | undefined;
+    const approvalOf = ({ outcome, reservationId }: Verdict) =>
+      outcome === "pending" && reservationId ? { id: (approvalId ??= randomUUID()), reservationId, expiresAt: new Date(at.getTime() + config.approvalTtlMs) } : undefined;
+    const entryOf = (verdict: Verdict): DecisionEntry => {
+      const approval = approvalOf(verdict);
+      return {
+        id: decisionId,
+        organizationId: caller.organizationId,
+        agentId: caller.agentId,
+        sessionExternalId: body.sessionId,
+        requestId: body.requestId,
+        action: body.action,
+        amount: body.amount?.amount ?? null,
+        currency: body.amount?.currency ?? null,
+        merchant: body.merchant ?? null,
+        category: body.category ?? null,
+        onBehalfOf: body.onBehalfOf ?? null,
+        chain: [...verdict.chain],
+        outcome: verdict.outcome,
+        reasons: verdict.reasons,
+        shadowOutcome: verdict.shadowOutcome,
+        snapshotVersion: caller.snapshot.version,
+        workerId: config.workerId,
+        latencyUs: Number((process.hrtime.bigint() - started) / 1000n),
+        metadata: body.metadata ?? null,
+        createdAt: at,
+        ...(approval ? { approval } : {}),
+      };
+    };
     const verdict = await judge(caller, body, decisionId, at, entryOf);
     const { outcome, reasons, reservationId, retryAfterMs } = verdict;
     // A hold's decision was written in the hold's transaction; every other decision is logged here.
@@ -207,7 +215,7 @@ export function createDecisionService(config: DecisionServiceConfig) {
     }
     if (outcome === "allow" && body.merchant) usage.spentWith(caller.agentId, body.merchant);
     if (outcome === "pending") {
-      response.approvalId = await desk.open(caller, { decisionId, body, reasons, reservationId, at });
+      response.approvalId = approvalOf(verdict)?.id ?? (await desk.open(caller, { decisionId, body, reasons, reservationId, at }));
       if (reservationId) response.reservationId = reservationId;
     }
     if (retryAfterMs !== null && outcome === "deny") response.retryAfterMs = retryAfterMs;
