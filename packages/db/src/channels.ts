@@ -14,21 +14,28 @@ export interface SnapshotNotice {
 }
 
 /**
- * `{ organizationId, approvalId, status }` on APPROVAL_CHANNEL after an approval is opened,
- * voted on, decided or expires: the console's live queue and the waiting agents both listen.
+ * `{ organizationId, approvalId, agentId, status }` on APPROVAL_CHANNEL after an approval is
+ * opened, voted on, decided or expires: the console's live queue and the waiting agents both
+ * listen, and workers learn which agents may have a standing grant.
  */
 export const APPROVAL_CHANNEL = "tollgate_approvals";
 
 export interface ApprovalNotice {
   organizationId: string;
   approvalId: string;
+  /** The agent that asked. */
+  agentId: string;
   status: "pending" | "approved" | "denied" | "expired";
 }
 
-/** Announces a change to an approval; inside a transaction, listeners hear it only once it commits. */
-export async function announceApproval(db: Db, notice: ApprovalNotice): Promise<void> {
-  await db.execute(sql`select pg_notify(${APPROVAL_CHANNEL}, ${JSON.stringify(notice)})`);
+/** Announces changes to approvals, in one statement; inside a transaction, listeners hear them only once it commits. */
+export async function announceApprovals(db: Db, notices: readonly ApprovalNotice[]): Promise<void> {
+  if (notices.length === 0) return;
+  const payloads = JSON.stringify(notices.map((notice) => JSON.stringify(notice)));
+  await db.execute(sql`select pg_notify(${APPROVAL_CHANNEL}, payload) from json_array_elements_text(${payloads}::json) as payload`);
 }
+
+export const announceApproval = (db: Db, notice: ApprovalNotice) => announceApprovals(db, [notice]);
 
 /** `{ agentId, sessionId, status }` on SESSION_CHANNEL when a session's breaker trips or is reset. */
 export const SESSION_CHANNEL = "tollgate_sessions";

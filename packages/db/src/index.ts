@@ -5,6 +5,7 @@ export * from "./schema";
 export * from "./models";
 export {
   announceApproval,
+  announceApprovals,
   APPROVAL_CHANNEL,
   SESSION_CHANNEL,
   SNAPSHOT_CHANNEL,

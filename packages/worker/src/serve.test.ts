@@ -184,7 +184,7 @@ describe.each(testDrivers)("decision API over loopback on %s", (driver) => {
       .update(approvals)
       .set({ status: "approved", approvedAmount: 5_000, decidedByUserId: reviewerId, decidedAt: new Date(decidedAt) })
       .where(eq(approvals.id, pending.body.approvalId));
-    await announceApproval(database.db, { organizationId, approvalId: pending.body.approvalId, status: "approved" });
+    await announceApproval(database.db, { organizationId, approvalId: pending.body.approvalId, agentId, status: "approved" });
     const { answer, at } = await poll;
     expect(at - decidedAt).toBeLessThan(1_000);
     expect(answer.body).toMatchObject({ status: "approved", decision: "allow", approvedAmount: { amount: 5_000, currency: "USD" } });

@@ -8,6 +8,7 @@ import { startWebhookDispatcher } from "./decide/approval-webhooks";
 import { openSessionBreaker } from "./decide/breaker";
 import { decisionRider, openDecisionLog } from "./decide/decision-log";
 import { startLeasePrefetch } from "./decide/prefetch";
+import { openStandingGrants } from "./decide/standing-grants";
 import { createDecisionService } from "./decide/service";
 import { WorkerUsage } from "./decide/usage";
 import { createNodeServer } from "./http/node";
@@ -60,6 +61,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     log,
   });
   const holdTtlMs = options.holdTtlMs ?? 5 * 60_000;
+  const approvalTtlMs = options.approvalTtlMs ?? 15 * 60_000;
   const journalDir = options.journalDir;
   const budget = await openBudget({
     db,
@@ -69,7 +71,8 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
       ? {
           journal: {
             dir: journalDir,
-            horizonMs: holdTtlMs,
+            // A pending decision's hold lasts as long as its approval: both may be journaled.
+            horizonMs: Math.max(holdTtlMs, approvalTtlMs),
             onLost: (reservationId, reason) => log("error", "a journaled hold did not ship as held", { reservationId, reason }),
           },
         }
@@ -81,6 +84,8 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
   });
   const prefetching = startLeasePrefetch({ store, budget, now, log });
   const usage = new WorkerUsage(() => now().getTime());
+  // Before the waiters: a long-poll woken by an approval must find its agent's grant known.
+  const standingGrants = await openStandingGrants(options.database, now);
   const approvalWaiters = await openApprovalWaiters(options.database);
   const breaker = await openSessionBreaker(options.database, { threshold: options.breakerThreshold ?? 20, now });
   const stopApprovalExpiry = startApprovalExpiry({ db, budget, now, intervalMs: 1_000 });
@@ -94,11 +99,12 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     log: decisionLog,
     usage,
     approvalWaiters,
+    standingGrants,
     breaker,
     workerId: options.workerId,
     now,
     holdTtlMs,
-    approvalTtlMs: options.approvalTtlMs ?? 15 * 60_000,
+    approvalTtlMs,
     maxStalenessMs: options.maxStalenessMs ?? 30_000,
   });
   const core = createWorkerCore({
@@ -137,6 +143,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
       await stopWebhooks();
       await decisionLog.drained();
       await approvalWaiters.close();
+      await standingGrants.close();
       await breaker.close();
       await budget.close();
       await sync.stop();

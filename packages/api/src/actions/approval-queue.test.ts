@@ -81,7 +81,7 @@ describe.each(testDrivers)("the live approval queue on %s", (driver) => {
       expect(await next()).toEqual([mine.approval.id]);
 
       const opened = await anotherPending(database.db, { organizationId: mine.org.id, agentId: mine.agent.id }, "live");
-      await announceApproval(database.db, { organizationId: mine.org.id, approvalId: opened.approval.id, status: "pending" });
+      await announceApproval(database.db, { organizationId: mine.org.id, approvalId: opened.approval.id, agentId: opened.approval.agentId, status: "pending" });
       expect(await next()).toEqual([opened.approval.id, mine.approval.id]);
 
       // Another organization's news wakes nobody here: the next update is this decision's.

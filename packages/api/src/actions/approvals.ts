@@ -182,7 +182,7 @@ export async function decideApproval({ ctx, input }: Action<z.infer<typeof decid
       createdAt: now,
     });
     // A vote that did not settle it still changes what other reviewers' queues show.
-    await announceApproval(tx, { organizationId, approvalId: approval.id, status: decided.status });
+    await announceApproval(tx, { organizationId, approvalId: approval.id, agentId: approval.agentId, status: decided.status });
     return { id: decided.id, status: decided.status, approvedAmount: decided.approvedAmount, approvals: { given: approving.length, required } };
   });
 }

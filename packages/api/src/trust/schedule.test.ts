@@ -97,7 +97,7 @@ describe("the trust schedule", () => {
       // Listening starts in the background: announce until the schedule has heard one.
       await vi.waitFor(
         async () => {
-          await announceApproval(db, { organizationId: org.id, approvalId: crypto.randomUUID(), status: "denied" });
+          await announceApproval(db, { organizationId: org.id, approvalId: crypto.randomUUID(), agentId: crypto.randomUUID(), status: "denied" });
           expect(await publishedScores(db, org.id)).toHaveLength(1);
         },
         { timeout: 5_000, interval: 100 },

@@ -595,11 +595,10 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
           // Refill in the background before the lease runs dry.
           if (lease.balance < Math.max(amount, lease.lastGrant / 4) && !lease.next && !lease.refilling) refill(lease, 0, amount);
         }
-        const { writeThrough, ...held } = request;
-        const hold = { ...held, draws };
+        const hold = { ...request, draws };
         const materialize = options.rider && rider !== undefined ? () => options.rider!.materialize(rider) : undefined;
         // INVARIANT: a journaled hold expires before any lease that paid for it can be reclaimed.
-        if (journal && !writeThrough && chain.every((lease) => lease.reclaimableAt >= request.expiresAt.getTime())) {
+        if (journal && chain.every((lease) => lease.reclaimableAt >= request.expiresAt.getTime())) {
           return journalHold({ hold, leases: chain, ...(materialize ? { rider: materialize() } : {}) });
         }
         return new Promise<HoldResult<O>>((settle) => holdWrites.push({ hold, leases: chain, ...(materialize ? { ride: materialize } : {}), settle }));

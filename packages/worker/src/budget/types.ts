@@ -28,11 +28,6 @@ export interface HoldRequest {
   /** When an unclaimed hold is expired by the sweep and its money returned. */
   expiresAt: Date;
   decisionId?: string;
-  /**
-   * The hold must be in PostgreSQL before it is answered, even with a journal: something about
-   * to be written there (an approval) refers to it.
-   */
-  writeThrough?: boolean;
 }
 
 /** Why the budget said no, as plain data the decision core turns into a deny reason. */

@@ -1,7 +1,7 @@
 import { announceApproval, approvals, type Db } from "@tollgate/db";
 import { and, eq, lte } from "drizzle-orm";
 import type { Budget } from "../budget";
-import { enqueueApprovalWebhook } from "./approval-webhooks";
+import { enqueueApprovalWebhooks } from "./approval-webhooks";
 
 type ApprovalRow = typeof approvals.$inferSelect;
 
@@ -18,8 +18,8 @@ export async function expireIfDue(db: Db, budget: Budget, row: ApprovalRow, at: 
       .where(and(eq(approvals.id, row.id), eq(approvals.status, "pending")))
       .returning();
     if (!changed) return null;
-    await enqueueApprovalWebhook(tx, "approval.expired", changed);
-    await announceApproval(tx, { organizationId: row.organizationId, approvalId: row.id, status: "expired" });
+    await enqueueApprovalWebhooks(tx, "approval.expired", [changed]);
+    await announceApproval(tx, { organizationId: row.organizationId, approvalId: row.id, agentId: row.agentId, status: "expired" });
     return changed;
   });
   if (!expired) return row;

@@ -1,9 +1,11 @@
-import { agentSessions, approvalGrants, approvals, decisions, organizations, reservations, type Database, type Db } from "@tollgate/db";
+import { randomUUID } from "node:crypto";
+import { agentSessions, announceApproval, approvalGrants, approvals, decisions, organizations, reservations, type Database, type Db } from "@tollgate/db";
 import { agentFixture, openTestDatabase, organizationFixture, testDrivers, userFixture, withRollback } from "@tollgate/db/testing";
-import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq, inArray } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { approvedCap } from "./approval-cap";
 import { drawStandingGrant, type GrantableRequest } from "./approval-grants";
+import { openStandingGrants } from "./standing-grants";
 
 /** An approved 100.00 EUR request in session "run-1", with `grant` EUR minor units more allowed for an hour. */
 async function approvedWithGrant(db: Db, { grant = 10_000, approvedAmount = 10_000 } = {}) {
@@ -91,6 +93,25 @@ describe.each(testDrivers)("standing grants on %s", (driver) => {
       expect(grant!.used).toBe(8_000);
     } finally {
       await database.db.delete(organizations).where(eq(organizations.id, org.id));
+    }
+  });
+
+  it("knows at start which agents hold a live grant, and learns of new ones from approval notices", async () => {
+    const { org, agent } = await approvedWithGrant(database.db);
+    const spent = await approvedWithGrant(database.db, { grant: 1 });
+    await database.db.update(approvalGrants).set({ used: 1 }).where(eq(approvalGrants.organizationId, spent.org.id));
+    const later = await agentFixture(database.db, await userFixture(database.db, org.id));
+    const grants = await openStandingGrants(database, () => new Date());
+    try {
+      expect(grants.mayCover(agent.id)).toBe(true);
+      expect(grants.mayCover(spent.agent.id)).toBe(false);
+      expect(grants.mayCover(later.id)).toBe(false);
+      await announceApproval(database.db, { organizationId: org.id, approvalId: randomUUID(), agentId: later.id, status: "denied" });
+      await announceApproval(database.db, { organizationId: org.id, approvalId: randomUUID(), agentId: later.id, status: "approved" });
+      await vi.waitFor(() => expect(grants.mayCover(later.id)).toBe(true));
+    } finally {
+      await grants.close();
+      await database.db.delete(organizations).where(inArray(organizations.id, [org.id, spent.org.id]));
     }
   });
 

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { agents, organizations, webhookDeliveries, type approvals, type Db } from "@tollgate/db";
-import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
 
 type ApprovalRow = typeof approvals.$inferSelect;
 type WebhookEvent = (typeof webhookDeliveries.$inferInsert)["event"];
@@ -21,8 +21,11 @@ function majorUnits(amount: number, currency: string): string {
   return `${new Intl.NumberFormat("en", { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(amount / 10 ** digits)} ${currency}`;
 }
 
+/** What a webhook message says of an approval. */
+type AnnouncedApproval = Pick<ApprovalRow, "id" | "organizationId" | "agentId" | "amount" | "currency" | "action" | "merchant" | "expiresAt">;
+
 /** The Slack-compatible message (`text` for notifications, `blocks` for the channel) announcing `event`. */
-export function approvalMessage(event: WebhookEvent, approval: ApprovalRow, agentName: string) {
+export function approvalMessage(event: WebhookEvent, approval: AnnouncedApproval, agentName: string) {
   const spend = `${majorUnits(approval.amount, approval.currency)} on \`${approval.action}\`${approval.merchant ? ` at ${approval.merchant}` : ""}`;
   const text =
     event === "approval.pending"
@@ -38,22 +41,23 @@ export function approvalMessage(event: WebhookEvent, approval: ApprovalRow, agen
 }
 
 /**
- * Adds the webhook announcing `event` to the outbox, if the organization has one; call it in the
- * transaction that makes the change, so the announcement commits (or not) with it.
+ * Adds the webhooks announcing `event` to the outbox, for the approvals whose organization has
+ * one (two statements however many); call it in the transaction that makes the change, so the
+ * announcements commit (or not) with it.
  */
-export async function enqueueApprovalWebhook(tx: Db, event: WebhookEvent, approval: ApprovalRow): Promise<void> {
-  const [target] = await tx
-    .select({ url: organizations.approvalWebhookUrl, agentName: agents.name })
+export async function enqueueApprovalWebhooks(tx: Db, event: WebhookEvent, announced: readonly AnnouncedApproval[]): Promise<void> {
+  if (announced.length === 0) return;
+  const targets = await tx
+    .select({ organizationId: organizations.id, agentId: agents.id, agentName: agents.name })
     .from(organizations)
-    .innerJoin(agents, and(eq(agents.organizationId, organizations.id), eq(agents.id, approval.agentId)))
-    .where(eq(organizations.id, approval.organizationId));
-  if (!target?.url) return;
-  await tx.insert(webhookDeliveries).values({
-    organizationId: approval.organizationId,
-    approvalId: approval.id,
-    event,
-    payload: approvalMessage(event, approval, target.agentName),
+    .innerJoin(agents, eq(agents.organizationId, organizations.id))
+    .where(and(inArray(agents.id, [...new Set(announced.map((approval) => approval.agentId))]), isNotNull(organizations.approvalWebhookUrl)));
+  const agentName = new Map(targets.map((target) => [`${target.organizationId}\u0000${target.agentId}`, target.agentName]));
+  const deliveries = announced.flatMap((approval) => {
+    const name = agentName.get(`${approval.organizationId}\u0000${approval.agentId}`);
+    return name === undefined ? [] : [{ organizationId: approval.organizationId, approvalId: approval.id, event, payload: approvalMessage(event, approval, name) }];
   });
+  if (deliveries.length > 0) await tx.insert(webhookDeliveries).values(deliveries);
 }
 
 export interface WebhookDispatcherConfig {

@@ -1,13 +1,20 @@
-import { APPROVAL_CHANNEL, approvals, reservations, type ApprovalNotice, type Database } from "@tollgate/db";
+import { APPROVAL_CHANNEL, approvals, decisions, reservations, resultRows, type ApprovalNotice, type Database } from "@tollgate/db";
 import { openTestDatabase, testDrivers } from "@tollgate/db/testing";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { purchasingPolicy as purchasing, startTestWorker, type TestWorker } from "../testing";
 
 
-describe.each(testDrivers)("the worker's approval desk on %s", (driver) => {
+// A journaling worker answers "pending" from its journal: the approval ships to PostgreSQL behind the answer.
+const modes = testDrivers.flatMap((driver) => [[driver, "database"] as const, [driver, "journal"] as const]);
+
+describe.each(modes)("the worker's approval desk on %s, durable in its %s", (driver, durability) => {
   let database: Database;
   let worker: TestWorker;
+  let journalDir: string | undefined;
   let counter = 0;
 
   // Response bodies are read field by field in assertions; their shapes are the contract under test.
@@ -20,16 +27,24 @@ describe.each(testDrivers)("the worker's approval desk on %s", (driver) => {
     });
     return (await response.json()) as Record<string, unknown>;
   };
-  const askOver = () =>
+  const ask = () =>
     call("/v1/decisions", { action: "shop.order", amount: { amount: 6_000, currency: "EUR" }, sessionId: "s-1", requestId: `desk-${++counter}` });
+  /** A pending decision whose approval is in PostgreSQL, for tests that change the row directly. */
+  const askOver = async () => {
+    const pending = await ask();
+    await vi.waitFor(async () => expect(await database.db.select().from(approvals).where(eq(approvals.id, pending.approvalId))).toHaveLength(1));
+    return pending;
+  };
 
   beforeAll(async () => {
     database = await openTestDatabase(driver);
-    worker = await startTestWorker(database, { policy: purchasing, tags: ["purchasing"] });
+    if (durability === "journal") journalDir = mkdtempSync(join(tmpdir(), "tollgate-desk-journal-"));
+    worker = await startTestWorker(database, { policy: purchasing, tags: ["purchasing"], ...(journalDir ? { journalDir } : {}) });
   });
   afterAll(async () => {
     await worker?.stop();
     await database?.close();
+    if (journalDir) rmSync(journalDir, { recursive: true, force: true });
   });
 
   it("announces a newly opened approval to the reviewers' live queues", async () => {
@@ -37,10 +52,26 @@ describe.each(testDrivers)("the worker's approval desk on %s", (driver) => {
     const unlisten = await database.listen(APPROVAL_CHANNEL, (payload) => heard.push(JSON.parse(payload) as ApprovalNotice));
     try {
       const pending = await askOver();
-      await vi.waitFor(() => expect(heard).toContainEqual({ organizationId: worker.organizationId, approvalId: pending.approvalId, status: "pending" }));
+      await vi.waitFor(() => expect(heard).toContainEqual({ organizationId: worker.organizationId, approvalId: pending.approvalId, agentId: worker.agentId, status: "pending" }));
     } finally {
       await unlisten();
     }
+  });
+
+  it("finds an approval the moment the agent asks after it, and wrote it with its hold and decision", async () => {
+    const pending = await ask();
+    expect(pending).toMatchObject({ decision: "pending" });
+    // Asked at once: a journaling worker may not have shipped it yet, and looks again meanwhile.
+    expect(await call(`/v1/approvals/${pending.approvalId}?waitMs=0`)).toMatchObject({ approvalId: pending.approvalId, status: "pending" });
+    const writers = await Promise.all(
+      [
+        sql`select xmin::text as tx from ${approvals} where id = ${pending.approvalId}`,
+        sql`select xmin::text as tx from ${reservations} where id = ${pending.reservationId}`,
+        sql`select xmin::text as tx from ${decisions} where id = ${pending.decisionId}`,
+      ].map(async (query) => resultRows<{ tx: string }>(await database.db.execute(query))[0]!.tx),
+    );
+    expect(new Set(writers).size).toBe(1);
+    await call(`/v1/reservations/${pending.reservationId}/release`, {});
   });
 
   it("records when the agent first heard the outcome, and only the first time", async () => {

@@ -1,10 +1,11 @@
-import { announceApproval, approvals, type Db } from "@tollgate/db";
+import { randomUUID } from "node:crypto";
+import { announceApprovals, approvals, type Db } from "@tollgate/db";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Budget } from "../budget";
 import { isUuid } from "../budget/types";
 import { errorResponse, type WorkerResponse } from "../core";
 import { expireIfDue } from "./approval-expiry";
-import { enqueueApprovalWebhook } from "./approval-webhooks";
+import { enqueueApprovalWebhooks } from "./approval-webhooks";
 import type { ApprovalWaiters } from "./approval-waiters";
 import type { ReceiptSigner } from "./receipts";
 import type { WireReason } from "./responses";
@@ -14,6 +15,10 @@ import type { DecisionBody } from "./wire";
 export const MAX_APPROVAL_WAIT_MS = 30_000;
 // A missed notification delays the answer by at most this much.
 const APPROVAL_RECHECK_MS = 500;
+// A journaling worker answers "pending" before the approval ships (milliseconds later), so an
+// approval not found yet is looked for again this long before it is called unknown.
+const MISSING_GRACE_MS = 1_000;
+const MISSING_RETRY_MS = 25;
 
 type ApprovalRow = typeof approvals.$inferSelect;
 
@@ -22,14 +27,18 @@ type ApprovalRow = typeof approvals.$inferSelect;
  * `NOTIFY` each on `tollgate_approvals`, so the reviewers' live queues see them the moment `tx`
  * commits. The one way approvals are opened, alone or riding with their decisions.
  */
-export async function openApprovals(tx: Db, rows: (typeof approvals.$inferInsert)[]): Promise<ApprovalRow[]> {
-  if (rows.length === 0) return [];
-  const opened = await tx.insert(approvals).values(rows).returning();
-  for (const approval of opened) {
-    await enqueueApprovalWebhook(tx, "approval.pending", approval);
-    await announceApproval(tx, { organizationId: approval.organizationId, approvalId: approval.id, status: "pending" });
-  }
-  return opened;
+export async function openApprovals(tx: Db, rows: (typeof approvals.$inferInsert & { id: string; expiresAt: Date })[]): Promise<void> {
+  if (rows.length === 0) return;
+  const announced = rows.map((row) => ({ ...row, merchant: row.merchant ?? null }));
+  // Ids are chosen here, so the three need nothing from each other: sent at once (pipelined).
+  await Promise.all([
+    tx.insert(approvals).values(rows),
+    enqueueApprovalWebhooks(tx, "approval.pending", announced),
+    announceApprovals(
+      tx,
+      rows.map((row) => ({ organizationId: row.organizationId, approvalId: row.id, agentId: row.agentId, status: "pending" as const })),
+    ),
+  ]);
 }
 
 /** The agent asking, as the decision service authenticated it. */
@@ -98,12 +107,19 @@ export function createApprovalDesk(config: ApprovalDeskConfig) {
 
   async function wait(caller: ApprovalCaller, approvalId: string, waitMs: number): Promise<WorkerResponse> {
     const deadline = now().getTime() + waitMs;
+    const firstLook = Date.now();
     for (;;) {
       const [found] = await db
         .select()
         .from(approvals)
         .where(and(eq(approvals.id, approvalId), eq(approvals.organizationId, caller.organizationId), eq(approvals.agentId, caller.agentId)));
-      if (!found) return errorResponse(404, "approval_not_found", `approval ${approvalId}: no such approval for this agent`);
+      if (!found) {
+        if (Date.now() - firstLook < MISSING_GRACE_MS) {
+          await new Promise((resolve) => setTimeout(resolve, MISSING_RETRY_MS));
+          continue;
+        }
+        return errorResponse(404, "approval_not_found", `approval ${approvalId}: no such approval for this agent`);
+      }
       const row = await expireIfDue(db, budget, found, now());
       // A deny or an expiry is final: the held amount goes back before the agent hears it, even
       // when another worker's sweep expired it and is still releasing (releasing twice is harmless).
@@ -127,9 +143,11 @@ export function createApprovalDesk(config: ApprovalDeskConfig) {
       decision: { decisionId: string; body: DecisionBody; reasons: WireReason[]; reservationId: string | undefined; at: Date },
     ): Promise<string> {
       const { body, at } = decision;
-      return db.transaction(async (tx) => {
-        const [approval] = await openApprovals(tx as unknown as Db, [
+      const id = randomUUID();
+      await db.transaction(async (tx) => {
+        await openApprovals(tx as unknown as Db, [
           {
+            id,
             organizationId: caller.organizationId,
             decisionId: decision.decisionId,
             agentId: caller.agentId,
@@ -143,8 +161,8 @@ export function createApprovalDesk(config: ApprovalDeskConfig) {
             createdAt: at,
           },
         ]);
-        return approval!.id;
       });
+      return id;
     },
 
     /** `GET /v1/approvals/{id}?waitMs=`: long-polls until a human decides, the approval expires, or the wait ends. */

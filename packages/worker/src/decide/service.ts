@@ -11,6 +11,7 @@ import { toHold } from "./holds";
 import type { ApprovalWaiters } from "./approval-waiters";
 import { createApprovalDesk } from "./approvals";
 import type { SessionBreaker } from "./breaker";
+import type { StandingGrants } from "./standing-grants";
 import type { DecisionBudget, DecisionEntry, DecisionLog, LogResult } from "./decision-log";
 import { createReceiptSigner } from "./receipts";
 import { responseOfLogged, wireReason, type DecisionResponse, type WireReason } from "./responses";
@@ -24,6 +25,7 @@ export interface DecisionServiceConfig {
   log: DecisionLog;
   usage: WorkerUsage;
   approvalWaiters: ApprovalWaiters;
+  standingGrants: Pick<StandingGrants, "mayCover">;
   breaker: SessionBreaker;
   workerId: string;
   now: () => Date;
@@ -116,7 +118,12 @@ export function createDecisionService(config: DecisionServiceConfig) {
       shadowOutcome: decision.shadow?.outcome ?? null,
       retryAfterMs: decision.retryAfterMs,
     };
-    if (verdict.outcome === "pending" && body.amount && verdict.reasons.every((r) => r.code.startsWith("approval_required_"))) {
+    if (
+      verdict.outcome === "pending" &&
+      body.amount &&
+      verdict.reasons.every((r) => r.code.startsWith("approval_required_")) &&
+      config.standingGrants.mayCover(caller.agentId)
+    ) {
       // A reviewer may have approved "and up to X more in this session": drawn atomically, it stands in for a new approval.
       const grant = await drawStandingGrant(config.db, { organizationId: caller.organizationId, agentId: caller.agentId, sessionId: body.sessionId, action: body.action, amount: body.amount, at });
       if (grant) verdict.outcome = "allow";
@@ -133,8 +140,6 @@ export function createDecisionService(config: DecisionServiceConfig) {
       envelopes: decision.holds.map(toHold),
       amount: body.amount,
       expiresAt: new Date(at.getTime() + (verdict.outcome === "pending" ? config.approvalTtlMs : config.holdTtlMs)),
-      // The approval opened next refers to the hold: it must be in PostgreSQL first.
-      writeThrough: verdict.outcome === "pending",
       },
       () => entryOf({ ...verdict, reservationId }),
     );

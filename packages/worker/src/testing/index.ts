@@ -91,7 +91,7 @@ export async function startTestWorker(
         .update(approvals)
         .set({ status, approvedAmount: verdict === "denied" ? null : verdict.approvedAmount, decidedByUserId: reviewer.id, decidedAt: new Date(), note: note ?? `${status} in a test` })
         .where(eq(approvals.id, approvalId));
-      await announceApproval(database.db, { organizationId: org.id, approvalId, status });
+      await announceApproval(database.db, { organizationId: org.id, approvalId, agentId: seeded.agentId, status });
     },
     async stop() {
       await worker.stop();
