@@ -553,6 +553,14 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
     }
   };
 
+  /** Waits for a hold this worker journaled to reach PostgreSQL, asking the journal not to dawdle. */
+  const journaledHoldShipped = (reservationId: string) => {
+    const entry = unshipped.get(reservationId);
+    if (!entry) return;
+    journal?.hurry();
+    return entry.shipped;
+  };
+
   const holdOnce = async (request: HoldRequest, rider: R | undefined): Promise<HoldResult<O>> => {
     const { organizationId, reservationId, agentId, decisionId } = request;
     const problem =
@@ -718,7 +726,7 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
       const problem = idProblem({ organizationId, reservationId }) ?? moneyProblem("amount", amount, { allowZero: true });
       if (problem) return refuse("invalid_request", problem);
       await inFlight.get(reservationId);
-      await unshipped.get(reservationId)?.shipped;
+      await journaledHoldShipped(reservationId);
       const outcome = await settleSoon({ organizationId, reservationId, kind: "commit", amount });
       if (outcome.kind === "settled") return { outcome: "committed", reservationId, amount };
       if (outcome.kind === "failed") return refuse("budget_unavailable", `the commit could not be written: ${outcome.message}`);
@@ -739,7 +747,7 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
       const problem = idProblem({ organizationId, reservationId });
       if (problem) return refuse("invalid_request", problem);
       await inFlight.get(reservationId);
-      await unshipped.get(reservationId)?.shipped;
+      await journaledHoldShipped(reservationId);
       const outcome = await settleSoon({ organizationId, reservationId, kind: "release" });
       if (outcome.kind === "settled") return { outcome: "released", reservationId };
       if (outcome.kind === "failed") return refuse("budget_unavailable", `the release could not be written: ${outcome.message}`);

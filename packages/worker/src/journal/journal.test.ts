@@ -39,6 +39,29 @@ const heldUpShipping = () => {
 };
 
 describe("journal", () => {
+  it("ships a trickle of records in one batch per interval, and at once when hurried", async () => {
+    const shipped: { at: number; batch: Item[] }[] = [];
+    const journal = await openJournal<Item>({ dir: freshDir(), ...codec, shipIntervalMs: 1_000, ship: async (batch) => void shipped.push({ at: Date.now(), batch }) });
+    await journal.append(items(1)[0]!);
+    await expect.poll(() => shipped.length).toBe(1);
+    for (const item of items(3, 1)) {
+      await journal.append(item);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await expect.poll(() => shipped.length, { timeout: 3_000 }).toBe(2);
+    // The three came one by one but left together, an interval after the first shipment.
+    expect(shipped[1]!.batch).toEqual(items(3, 1));
+    expect(shipped[1]!.at - shipped[0]!.at).toBeGreaterThanOrEqual(990);
+
+    const hurried = Date.now();
+    await journal.append(items(1, 4)[0]!);
+    journal.hurry();
+    await expect.poll(() => shipped.length).toBe(3);
+    // Long before the next interval.
+    expect(shipped[2]!.at - hurried).toBeLessThan(500);
+    await journal.close();
+  });
+
   it("acknowledges records once they are on disk, then ships them in order and deletes what shipped", async () => {
     const dir = freshDir();
     const { shipped, release, ship } = heldUpShipping();
