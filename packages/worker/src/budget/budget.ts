@@ -603,7 +603,8 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
           // Refill in the background before the lease runs dry.
           if (lease.balance < Math.max(amount, lease.lastGrant / 4) && !lease.next && !lease.refilling) refill(lease, 0, amount);
         }
-        const hold = { ...request, draws };
+        // Only what the hold's row needs: the journal writes this record to disk before the answer.
+        const hold: HoldToWrite = { organizationId, reservationId, agentId, ...(decisionId === undefined ? {} : { decisionId }), amount: request.amount, expiresAt: request.expiresAt, draws };
         const materialize = options.rider && rider !== undefined ? () => options.rider!.materialize(rider) : undefined;
         // INVARIANT: a journaled hold expires before any lease that paid for it can be reclaimed.
         if (journal && chain.every((lease) => lease.reclaimableAt >= request.expiresAt.getTime())) {
