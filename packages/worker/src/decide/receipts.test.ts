@@ -1,6 +1,6 @@
 import { generateSigningKey, signReceipt, verifyReceipt, type ReceiptClaims } from "@tollgate/policy";
 import { describe, expect, it } from "vitest";
-import { nativeEd25519Signer } from "./receipts";
+import { nativeEd25519Signer, nonces } from "./receipts";
 
 describe("receipts signed with Node's native Ed25519", () => {
   const key = generateSigningKey();
@@ -27,5 +27,12 @@ describe("receipts signed with Node's native Ed25519", () => {
   it("verify offline with the organization's public key", () => {
     const token = signReceipt(claims, key, nativeEd25519Signer());
     expect(verifyReceipt(token, { [key.keyId]: key.publicKey }, new Date(1_790_000_100_000))).toMatchObject({ ok: true });
+  });
+
+  it("carry nonces of 16 random bytes that never repeat, across refills of the pool", () => {
+    const next = nonces();
+    const drawn = Array.from({ length: 1_000 }, () => next());
+    expect(new Set(drawn).size).toBe(1_000);
+    for (const nonce of drawn) expect(Buffer.from(nonce, "base64url")).toHaveLength(16);
   });
 });

@@ -33,11 +33,30 @@ export function nativeEd25519Signer(): Ed25519Signer {
 }
 
 /**
+ * Nonces from a pool of random bytes refilled a few KiB at a time: asking the generator for 16
+ * bytes per allow cost ~7 µs of the decision path each time.
+ */
+export function nonces(): () => string {
+  const NONCE_BYTES = 16;
+  let pool = randomBytes(NONCE_BYTES * 256);
+  let next = 0;
+  return () => {
+    if (next === pool.length) {
+      pool = randomBytes(pool.length);
+      next = 0;
+    }
+    next += NONCE_BYTES;
+    return pool.toString("base64url", next - NONCE_BYTES, next);
+  };
+}
+
+/**
  * Signs allows as receipts a tool or merchant can check offline (see verifyReceipt), with the
  * organization's receipt key from the snapshot; a receipt lives as long as its hold.
  */
 export function createReceiptSigner(store: SnapshotStore, ttlMs: number) {
   const ed25519 = nativeEd25519Signer();
+  const nonce = nonces();
   return function receiptFor(call: ReceiptCall, at: Date): string | undefined {
     const key = store.receiptKey(call.organizationId);
     if (!key) return undefined;
@@ -51,7 +70,7 @@ export function createReceiptSigner(store: SnapshotStore, ttlMs: number) {
         mer: call.merchant,
         did: call.decisionId,
         rid: call.reservationId,
-        nonce: randomBytes(16).toString("base64url"),
+        nonce: nonce(),
         iat: issuedAt,
         exp: issuedAt + Math.ceil(ttlMs / 1000),
       },
