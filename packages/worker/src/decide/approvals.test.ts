@@ -1,4 +1,5 @@
 import { APPROVAL_CHANNEL, approvals, decisions, reservations, resultRows, type ApprovalNotice, type Database } from "@tollgate/db";
+import { createCaller, createContext } from "@tollgate/api";
 import { openTestDatabase, testDrivers } from "@tollgate/db/testing";
 import { eq, sql } from "drizzle-orm";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -72,6 +73,21 @@ describe.each(modes)("the worker's approval desk on %s, durable in its %s", (dri
     );
     expect(new Set(writers).size).toBe(1);
     await call(`/v1/reservations/${pending.reservationId}/release`, {});
+  });
+
+  it("lets a reviewer's standing grant carry the session's next calls without another approval", async () => {
+    const session = `granted-${++counter}`;
+    const over = (amount: number) => call("/v1/decisions", { action: "shop.order", amount: { amount, currency: "EUR" }, sessionId: session, requestId: `desk-${++counter}` });
+    const first = await over(6_000);
+    expect(first).toMatchObject({ decision: "pending" });
+    await vi.waitFor(async () => expect(await database.db.select().from(approvals).where(eq(approvals.id, first.approvalId))).toHaveLength(1));
+    const reviewer = createCaller(createContext({ db: database.db, session: { userId: worker.reviewerId, organizationId: worker.organizationId, role: "reviewer" } }));
+    await reviewer.approvals.decide({ id: first.approvalId, verdict: "approve", grant: { amount: 10_000, validForMinutes: 30 } });
+    // The agent hears of the approval, then asks again: the grant is known to the worker by then.
+    expect(await call(`/v1/approvals/${first.approvalId}?waitMs=5000`)).toMatchObject({ status: "approved", decision: "allow" });
+    expect(await over(6_000)).toMatchObject({ decision: "allow" });
+    // 6,000 of the 10,000 granted are used: the next 6,000 needs a human again.
+    expect(await over(6_000)).toMatchObject({ decision: "pending" });
   });
 
   it("records when the agent first heard the outcome, and only the first time", async () => {
