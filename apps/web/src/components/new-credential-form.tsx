@@ -30,13 +30,14 @@ export function NewCredentialForm({
   idPrefix: string;
   namePlaceholder: string;
   pending: boolean;
-  error: { message: string; fieldErrors: Record<string, string[] | undefined> } | null;
+  /** The issuing mutation's error, as tRPC reports it: its field errors are shown at their fields. */
+  error: { message: string; data?: { fieldErrors?: Record<string, string[] | undefined> | null } | null } | null;
   onIssue: (fields: { name: string; expiresAt: string | undefined }) => Promise<unknown>;
   children?: ReactNode;
 }) {
   const [name, setName] = useState("");
   const [expiry, setExpiry] = useState("");
-  const fieldErrors = error?.fieldErrors ?? {};
+  const fieldErrors = error?.data?.fieldErrors ?? {};
 
   function submit(event: FormEvent) {
     event.preventDefault();

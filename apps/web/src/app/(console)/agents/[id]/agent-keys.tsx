@@ -22,7 +22,7 @@ export function NewKeyForm({ agentId }: { agentId: string }) {
       idPrefix="key"
       namePlaceholder="default"
       pending={create.isPending}
-      error={create.error && { message: create.error.message, fieldErrors: create.error.data?.fieldErrors ?? {} }}
+      error={create.error}
       onIssue={({ name, expiresAt }) => create.mutateAsync({ agentId, name: name.trim() === "" ? undefined : name, expiresAt })}
     >
       {create.data && (

@@ -26,7 +26,7 @@ export function NewTokenForm() {
       idPrefix="token"
       namePlaceholder="ci"
       pending={create.isPending}
-      error={create.error && { message: create.error.message, fieldErrors: create.error.data?.fieldErrors ?? {} }}
+      error={create.error}
       onIssue={({ name, expiresAt }) => create.mutateAsync({ name, expiresAt })}
     >
       {create.data && <ShownOnce title={`Copy token ${create.data.name} now: it will not be shown again.`} secret={create.data.token} onDismiss={create.reset} />}
