@@ -361,12 +361,25 @@ describe.each(testDrivers)("budget on %s", (driver) => {
         journal: { dir, horizonMs },
         ...extra,
       });
-
-    it("answers a hold from the journal and ships it to PostgreSQL; a commit right after waits for it", async () => {
+    /** Runs `use` with a journaling budget and a fresh tenant's 10,000 envelope; closes it (shipping everything) after. */
+    const withJournaling = async (
+      horizonMs: number,
+      use: (journaled: Budget<string, string>, envelope: ReturnType<typeof envelopeFixture>) => Promise<void>,
+      extra: Partial<BudgetOptions<string, string, string>> = {},
+    ) => {
       tenant = await tenantFixture(database.db);
       const envelope = envelopeFixture(10_000);
-      const journaled = await journaling(3_600_000);
+      const journaled = await journaling(horizonMs, extra);
       try {
+        await use(journaled, envelope);
+      } finally {
+        await journaled.close();
+      }
+      return envelope;
+    };
+
+    it("answers a hold from the journal and ships it to PostgreSQL; a commit right after waits for it", async () => {
+      const envelope = await withJournaling(3_600_000, async (journaled, envelope) => {
         const request = holdFixture(tenant, [envelope], 2_500);
         expect(await journaled.hold(request)).toEqual({ outcome: "held", reservationId: request.reservationId });
         expect(await journaled.commit({ ...tenant, reservationId: request.reservationId, amount: { amount: 1_000, currency: "USD" } })).toMatchObject({
@@ -374,28 +387,21 @@ describe.each(testDrivers)("budget on %s", (driver) => {
         });
         const second = holdFixture(tenant, [envelope], 500);
         expect(await journaled.hold(second)).toMatchObject({ outcome: "held" });
-      } finally {
-        await journaled.close();
-      }
+      });
       expect(await envelopeTotals(database.db, tenant.organizationId, envelope.key)).toMatchObject({ held: 500, committed: 1_000, leased: 0 });
       // Everything shipped: nothing is left to replay.
       expect(readdirSync(join(dir, "holds")).filter((name) => name.endsWith(".jsonl"))).toEqual([]);
     });
 
     it("writes a hold that outlives its leases' horizon to PostgreSQL before answering, never to the journal", async () => {
-      tenant = await tenantFixture(database.db);
-      const envelope = envelopeFixture(10_000);
       // Leases may be reclaimed 30 s (their TTL) + 1 s after their last renewal; the hold lasts an hour.
-      const journaled = await journaling(1_000);
-      try {
+      await withJournaling(1_000, async (journaled, envelope) => {
         const request = holdFixture(tenant, [envelope], 700);
         expect(await journaled.hold(request)).toMatchObject({ outcome: "held" });
         expect(await reservationStatuses(database.db, [request.reservationId])).toEqual(new Map([[request.reservationId, "held"]]));
         const segments = readdirSync(join(dir, "holds")).map((name) => readFileSync(join(dir, "holds", name), "utf8"));
         expect(segments.join("")).toBe("");
-      } finally {
-        await journaled.close();
-      }
+      });
     });
 
     it("carries a rider through the journal, and releases a hold whose rider ships as one not to keep", async () => {
