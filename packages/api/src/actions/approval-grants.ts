@@ -1,10 +1,8 @@
-import { approvalGrants, decisions, type approvals, type Db } from "@tollgate/db";
+import { approvalGrants, decisions, MAX_GRANT_MINUTES, type approvals, type Db } from "@tollgate/db";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { Invalid } from "../errors";
 
-/** The longest a standing grant may last: it is meant for the rest of a working session, not for good. */
-const MAX_GRANT_MINUTES = 24 * 60;
 
 /** "…and allow up to `amount` more for this session for `validForMinutes`", given with an approval. */
 export const standingGrantInput = z.object({

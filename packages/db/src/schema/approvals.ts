@@ -114,6 +114,9 @@ export const approvalVotesRelations = relations(approvalVotes, ({ one }) => ({
   user: one(users, { fields: [approvalVotes.userId], references: [users.id] }),
 }));
 
+/** The longest a standing grant may last: it is meant for the rest of a working session, not for good. */
+export const MAX_GRANT_MINUTES = 24 * 60;
+
 /**
  * "Approve, and allow up to `amount` more for this session until `expiresAt`": a narrow standing
  * grant a reviewer gives with an approval. It covers only the same agent, session, action and

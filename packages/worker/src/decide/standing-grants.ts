@@ -1,8 +1,6 @@
-import { APPROVAL_CHANNEL, approvalGrants, type ApprovalNotice, type Database } from "@tollgate/db";
+import { APPROVAL_CHANNEL, approvalGrants, MAX_GRANT_MINUTES, type ApprovalNotice, type Database } from "@tollgate/db";
 import { and, gt, lt, max } from "drizzle-orm";
 
-/** The longest a standing grant may last (the console's limit): an approval's grant ends by then. */
-const LONGEST_GRANT_MS = 24 * 60 * 60_000;
 
 /**
  * Which agents may have a reviewer's standing grant ("and up to X more in this session"), so a
@@ -17,7 +15,7 @@ export async function openStandingGrants(database: Database, now: () => Date) {
   const note = (agentId: string, endsAtMs: number) => until.set(agentId, Math.max(until.get(agentId) ?? 0, endsAtMs));
   const unlisten = await database.listen(APPROVAL_CHANNEL, (payload) => {
     const notice = JSON.parse(payload) as ApprovalNotice;
-    if (notice.status === "approved") note(notice.agentId, now().getTime() + LONGEST_GRANT_MS);
+    if (notice.status === "approved") note(notice.agentId, now().getTime() + MAX_GRANT_MINUTES * 60_000);
   });
   // After the LISTEN, so a grant given meanwhile is heard or read, never missed.
   const live = await database.db
