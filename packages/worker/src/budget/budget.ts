@@ -18,7 +18,7 @@ import {
   type SweepOptions,
 } from "./store";
 import { join } from "node:path";
-import { openJournal, type Journal } from "../journal/journal";
+import { lookUntilShipped, openJournal, type Journal } from "../journal/journal";
 import { groupCommit, writeOrSplit } from "./group-commit";
 import {
   idProblem,
@@ -184,9 +184,6 @@ interface JournaledHold<M> {
  */
 const PLENTY_REQUESTS = 1_000;
 
-/** How long a commit or release looks for a hold another journaling worker has not shipped yet. */
-const MISSING_GRACE_MS = 1_000;
-const MISSING_RETRY_MS = 100;
 
 /** A dry request waits for at most this many refills (each one transaction) before it is refused. */
 const MAX_ATTEMPTS = 64;
@@ -545,13 +542,8 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
    * Commits or releases. A hold another journaling worker made a moment ago may not have reached
    * PostgreSQL yet, so a missing one is looked for again for a moment before it is called missing.
    */
-  const settleSoon = async (request: Settlement) => {
-    for (let waited = 0; ; waited += MISSING_RETRY_MS) {
-      const outcome = await settle(request);
-      if (outcome.kind !== "missing" || !journal || waited >= MISSING_GRACE_MS) return outcome;
-      await new Promise((resolve) => setTimeout(resolve, MISSING_RETRY_MS));
-    }
-  };
+  const settleSoon = (request: Settlement) =>
+    journal ? lookUntilShipped(() => settle(request), (outcome) => outcome.kind === "missing", 100) : settle(request);
 
   /** Waits for a hold this worker journaled to reach PostgreSQL, asking the journal not to dawdle. */
   const journaledHoldShipped = (reservationId: string) => {

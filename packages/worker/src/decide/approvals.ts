@@ -5,6 +5,7 @@ import type { Budget } from "../budget";
 import { isUuid } from "../budget/types";
 import { errorResponse, type WorkerResponse } from "../core";
 import { expireIfDue } from "./approval-expiry";
+import { lookUntilShipped } from "../journal/journal";
 import { enqueueApprovalWebhooks } from "./approval-webhooks";
 import type { ApprovalWaiters } from "./approval-waiters";
 import type { ReceiptSigner } from "./receipts";
@@ -15,10 +16,6 @@ import type { DecisionBody } from "./wire";
 export const MAX_APPROVAL_WAIT_MS = 30_000;
 // A missed notification delays the answer by at most this much.
 const APPROVAL_RECHECK_MS = 500;
-// A journaling worker answers "pending" before the approval ships (milliseconds later), so an
-// approval not found yet is looked for again this long before it is called unknown.
-const MISSING_GRACE_MS = 1_000;
-const MISSING_RETRY_MS = 25;
 
 type ApprovalRow = typeof approvals.$inferSelect;
 
@@ -107,19 +104,15 @@ export function createApprovalDesk(config: ApprovalDeskConfig) {
 
   async function wait(caller: ApprovalCaller, approvalId: string, waitMs: number): Promise<WorkerResponse> {
     const deadline = now().getTime() + waitMs;
-    const firstLook = Date.now();
-    for (;;) {
-      const [found] = await db
+    const read = () =>
+      db
         .select()
         .from(approvals)
         .where(and(eq(approvals.id, approvalId), eq(approvals.organizationId, caller.organizationId), eq(approvals.agentId, caller.agentId)));
-      if (!found) {
-        if (Date.now() - firstLook < MISSING_GRACE_MS) {
-          await new Promise((resolve) => setTimeout(resolve, MISSING_RETRY_MS));
-          continue;
-        }
-        return errorResponse(404, "approval_not_found", `approval ${approvalId}: no such approval for this agent`);
-      }
+    // A journaling worker answers "pending" before the approval ships.
+    let [found] = await lookUntilShipped(read, (rows) => rows.length === 0, 25);
+    for (;;) {
+      if (!found) return errorResponse(404, "approval_not_found", `approval ${approvalId}: no such approval for this agent`);
       const row = await expireIfDue(db, budget, found, now());
       // A deny or an expiry is final: the held amount goes back before the agent hears it, even
       // when another worker's sweep expired it and is still releasing (releasing twice is harmless).
@@ -133,6 +126,7 @@ export function createApprovalDesk(config: ApprovalDeskConfig) {
       const left = deadline - now().getTime();
       if (left <= 0) return { status: 200, body: view(row) };
       await config.waiters.sleep(approvalId, Math.min(left, APPROVAL_RECHECK_MS, row.expiresAt.getTime() - now().getTime() + 1));
+      [found] = await read();
     }
   }
 

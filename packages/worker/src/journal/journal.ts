@@ -70,6 +70,20 @@ interface Segment {
   last: number;
 }
 
+/**
+ * Calls `look` until `missing(result)` is false, `retryMs` apart, for at most a second: a
+ * journaling worker answers before its records reach PostgreSQL (milliseconds later), so a reader
+ * (on that worker or another) looks again for a moment before it calls a record unknown.
+ */
+export async function lookUntilShipped<T>(look: () => Promise<T>, missing: (result: T) => boolean, retryMs: number): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const result = await look();
+    if (!missing(result) || Date.now() - started >= 1_000) return result;
+    await new Promise((resolve) => setTimeout(resolve, retryMs));
+  }
+}
+
 const SEGMENT = /^(\d{16})\.jsonl$/;
 const segmentName = (first: number) => `${String(first).padStart(16, "0")}.jsonl`;
 
