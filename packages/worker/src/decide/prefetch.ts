@@ -23,7 +23,8 @@ export function startLeasePrefetch(config: LeasePrefetchConfig): { stop: () => v
   const { store, budget, now } = config;
   const queued = new Set<string>();
   let running: Promise<void> = Promise.resolve();
-  let turn: NodeJS.Timeout | null = null;
+  /** The one timer for the earliest window turn seen, and when that turn is. */
+  let turn: { timer: NodeJS.Timeout; at: number } | null = null;
   let stopped = false;
 
   const prefetch = async (snapshot: LoadedSnapshot): Promise<number> => {
@@ -56,19 +57,17 @@ export function startLeasePrefetch(config: LeasePrefetchConfig): { stop: () => v
     });
   };
 
-  // One timer for the earliest window turn seen; it prefetches every organization (cheap for
-  // envelopes already leased), then re-arms itself from what it saw.
-  let turnAt = Infinity;
+  // At the turn, every organization is prefetched again (cheap for envelopes already leased),
+  // which re-arms the timer from what it saw.
   const armTurn = (at: number) => {
-    if (at >= turnAt) return;
-    if (turn) clearTimeout(turn);
-    turnAt = at;
-    turn = setTimeout(() => {
+    if (turn && turn.at <= at) return;
+    if (turn) clearTimeout(turn.timer);
+    const timer = setTimeout(() => {
       turn = null;
-      turnAt = Infinity;
       for (const organizationId of Object.keys(store.versions())) schedule(organizationId);
     }, Math.max(0, at - now().getTime()) + 1_000);
-    turn.unref();
+    timer.unref();
+    turn = { timer, at };
   };
 
   const unsubscribe = store.onInstall((snapshot) => schedule(snapshot.organization.id));
@@ -77,7 +76,7 @@ export function startLeasePrefetch(config: LeasePrefetchConfig): { stop: () => v
     stop() {
       stopped = true;
       unsubscribe();
-      if (turn) clearTimeout(turn);
+      if (turn) clearTimeout(turn.timer);
     },
   };
 }
