@@ -90,6 +90,28 @@ describe.each(modes)("the worker's approval desk on %s, durable in its %s", (dri
     expect(await over(6_000)).toMatchObject({ decision: "pending" });
   });
 
+  it("opens the approval of a pending decision that holds nothing, with its decision", async () => {
+    const noLimits = { name: "shopping", selector: { tags: ["shopping"] }, grants: [{ id: "shop", actions: ["shop.*"] }], approvals: [{ id: "new-shop", when: "first_merchant" }] };
+    const shopDir = journalDir && join(journalDir, "no-limits");
+    const shopping = await startTestWorker(database, { policy: noLimits, tags: ["shopping"], ...(shopDir ? { journalDir: shopDir } : {}) });
+    try {
+      const response = await fetch(`${shopping.url}/v1/decisions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${shopping.key}` },
+        body: JSON.stringify({ action: "shop.order", amount: { amount: 900, currency: "EUR" }, merchant: "acme", sessionId: "s-1", requestId: "first-shop" }),
+      });
+      const pending = (await response.json()) as { decision: string; approvalId: string; reservationId?: string };
+      expect(pending).toMatchObject({ decision: "pending" });
+      expect(pending.reservationId).toBeUndefined();
+      const polled = await fetch(`${shopping.url}/v1/approvals/${pending.approvalId}?waitMs=0`, { headers: { authorization: `Bearer ${shopping.key}` } });
+      expect(await polled.json()).toMatchObject({ approvalId: pending.approvalId, status: "pending" });
+      const [row] = await database.db.select().from(approvals).where(eq(approvals.id, pending.approvalId));
+      expect(row).toMatchObject({ reservationId: null, amount: 900, currency: "EUR", merchant: "acme" });
+    } finally {
+      await shopping.stop();
+    }
+  });
+
   it("records when the agent first heard the outcome, and only the first time", async () => {
     const pending = await askOver();
     const decidedAt = new Date();

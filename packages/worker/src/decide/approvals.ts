@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { announceApprovals, approvals, type Db } from "@tollgate/db";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Budget } from "../budget";
@@ -9,8 +8,6 @@ import { lookUntilShipped } from "../journal/journal";
 import { enqueueApprovalWebhooks } from "./approval-webhooks";
 import type { ApprovalWaiters } from "./approval-waiters";
 import type { ReceiptSigner } from "./receipts";
-import type { WireReason } from "./responses";
-import type { DecisionBody } from "./wire";
 
 /** The longest a client may hold a long-poll open; it asks again after. */
 export const MAX_APPROVAL_WAIT_MS = 30_000;
@@ -50,13 +47,11 @@ export interface ApprovalDeskConfig {
   waiters: ApprovalWaiters;
   receiptFor: ReceiptSigner;
   now: () => Date;
-  /** How long a pending decision waits for a human. */
-  approvalTtlMs: number;
 }
 
 /**
- * The worker's side of human approval: opens an approval for a pending decision, and answers the
- * agent's long-poll once a reviewer decides or the approval expires (returning its hold).
+ * The worker's side of human approval after it is opened (with its decision: see `writeDecisions`):
+ * answers the agent's long-poll once a reviewer decides or the approval expires (returning its hold).
  */
 export function createApprovalDesk(config: ApprovalDeskConfig) {
   const { db, budget, now } = config;
@@ -131,34 +126,6 @@ export function createApprovalDesk(config: ApprovalDeskConfig) {
   }
 
   return {
-    /** Opens the approval a pending decision without a hold waits on (one with a hold rides with it: see `writeDecisions`). */
-    async open(
-      caller: ApprovalCaller,
-      decision: { decisionId: string; body: DecisionBody; reasons: WireReason[]; reservationId: string | undefined; at: Date },
-    ): Promise<string> {
-      const { body, at } = decision;
-      const id = randomUUID();
-      await db.transaction(async (tx) => {
-        await openApprovals(tx as unknown as Db, [
-          {
-            id,
-            organizationId: caller.organizationId,
-            decisionId: decision.decisionId,
-            agentId: caller.agentId,
-            reservationId: decision.reservationId ?? null,
-            action: body.action,
-            merchant: body.merchant ?? null,
-            amount: body.amount?.amount ?? 0,
-            currency: body.amount?.currency ?? "USD",
-            reasons: decision.reasons,
-            expiresAt: new Date(at.getTime() + config.approvalTtlMs),
-            createdAt: at,
-          },
-        ]);
-      });
-      return id;
-    },
-
     /** `GET /v1/approvals/{id}?waitMs=`: long-polls until a human decides, the approval expires, or the wait ends. */
     answer(caller: ApprovalCaller, approvalId: string, waitMs: string | null): Promise<WorkerResponse> | WorkerResponse {
       if (!isUuid(approvalId)) return errorResponse(400, "invalid_field", `id: must be an approval id (a UUID), got ${JSON.stringify(approvalId)}`);

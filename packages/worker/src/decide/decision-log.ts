@@ -14,10 +14,10 @@ export interface DecisionEntry extends Omit<typeof decisions.$inferInsert, "sess
   id: string;
   sessionExternalId: string;
   /**
-   * The approval a pending decision with a hold opens, written with the decision (and so in its
+   * The approval a pending decision opens, written with the decision (and so, with a hold, in the
    * hold's transaction: one commit instead of two in a row). Its other fields are the decision's.
    */
-  approval?: { id: string; reservationId: string; expiresAt: Date };
+  approval?: { id: string; reservationId: string | null; expiresAt: Date };
 }
 
 /** Logged: this entry is the decision of record. Duplicate: another was logged first for its request id. */

@@ -53,7 +53,7 @@ export function createDecisionService(config: DecisionServiceConfig) {
   const { store, budget, log, usage, now } = config;
   const recent = new Map<string, Promise<WorkerResponse>>();
   const receiptFor = createReceiptSigner(store, config.holdTtlMs);
-  const desk = createApprovalDesk({ db: config.db, budget, waiters: config.approvalWaiters, receiptFor, now, approvalTtlMs: config.approvalTtlMs });
+  const desk = createApprovalDesk({ db: config.db, budget, waiters: config.approvalWaiters, receiptFor, now });
   const cacheSize = config.idempotencyCacheSize ?? 100_000;
 
   function authenticate(request: WorkerRequest): Authenticated | { refusal: WorkerResponse } {
@@ -158,10 +158,10 @@ export function createDecisionService(config: DecisionServiceConfig) {
     const started = process.hrtime.bigint();
     const at = now();
     const decisionId = randomUUID();
-    // A pending decision with a hold opens its approval in the hold's transaction.
+    // A pending decision opens its approval with its log entry (with a hold, in the hold's transaction).
     let approvalId: string | undefined;
     const approvalOf = ({ outcome, reservationId }: Verdict) =>
-      outcome === "pending" && reservationId ? { id: (approvalId ??= randomUUID()), reservationId, expiresAt: new Date(at.getTime() + config.approvalTtlMs) } : undefined;
+      outcome === "pending" ? { id: (approvalId ??= randomUUID()), reservationId: reservationId ?? null, expiresAt: new Date(at.getTime() + config.approvalTtlMs) } : undefined;
     const entryOf = (verdict: Verdict): DecisionEntry => {
       const approval = approvalOf(verdict);
       return {
@@ -220,7 +220,7 @@ export function createDecisionService(config: DecisionServiceConfig) {
     }
     if (outcome === "allow" && body.merchant) usage.spentWith(caller.agentId, body.merchant);
     if (outcome === "pending") {
-      response.approvalId = approvalOf(verdict)?.id ?? (await desk.open(caller, { decisionId, body, reasons, reservationId, at }));
+      response.approvalId = approvalOf(verdict)!.id;
       if (reservationId) response.reservationId = reservationId;
     }
     if (retryAfterMs !== null && outcome === "deny") response.retryAfterMs = retryAfterMs;
