@@ -26,6 +26,13 @@ describe("decision receipts", () => {
     expect(verifyReceipt(token, trusted, now)).toEqual({ ok: true, claims });
   });
 
+  test("a receipt is a standard compact JWS: base64url JSON header and claims, then the signature", () => {
+    const [header, payload, signature] = signReceipt(claims, key).split(".");
+    expect(JSON.parse(Buffer.from(header!, "base64url").toString())).toEqual({ alg: "EdDSA", typ: "tollgate-receipt+jws", kid: key.keyId });
+    expect(JSON.parse(Buffer.from(payload!, "base64url").toString())).toEqual(claims);
+    expect(Buffer.from(signature!, "base64url")).toHaveLength(64);
+  });
+
   test("an expired receipt is refused", () => {
     const token = signReceipt(claims, key);
     expect(verifyReceipt(token, trusted, new Date((claims.exp + 1) * 1000))).toMatchObject({ ok: false, code: "expired" });

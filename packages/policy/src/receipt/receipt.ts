@@ -1,4 +1,5 @@
 import { hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
+import { base64urlLength, fromBase64url, writeBase64url } from "./base64url";
 import { ed } from "../ed25519";
 import type { Money } from "../money";
 import type { TrustedKeys } from "../snapshot/verify";
@@ -27,15 +28,10 @@ export interface ReceiptClaims {
 export const RECEIPT_TYPE = "tollgate-receipt+jws";
 
 const encoder = new TextEncoder();
-const base64url = (bytes: Uint8Array): string => {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-};
-const fromBase64url = (text: string): Uint8Array => {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-};
+const ascii = new TextDecoder();
+const DOT = 0x2e;
+/** An Ed25519 signature is 64 bytes. */
+const SIGNATURE_CHARS = base64urlLength(64);
 
 /**
  * Signs `message` with an Ed25519 private key (hex). The default is pure JS and runs anywhere;
@@ -52,10 +48,16 @@ const portableSigner: Ed25519Signer = (message, privateKeyHex) => ed.sign(messag
  * @example signReceipt(claims, { keyId: "ed25519:3f2a…", privateKey: "9d61…" })
  */
 export function signReceipt(claims: ReceiptClaims, key: { keyId: string; privateKey: string }, sign: Ed25519Signer = portableSigner): string {
-  const header = base64url(encoder.encode(JSON.stringify({ alg: "EdDSA", typ: RECEIPT_TYPE, kid: key.keyId })));
-  const payload = base64url(encoder.encode(JSON.stringify(claims)));
-  const signature = sign(utf8ToBytes(`${header}.${payload}`), key.privateKey);
-  return `${header}.${payload}.${base64url(signature)}`;
+  const header = encoder.encode(JSON.stringify({ alg: "EdDSA", typ: RECEIPT_TYPE, kid: key.keyId }));
+  const payload = encoder.encode(JSON.stringify(claims));
+  // The token is assembled in place: the signing input `header.payload`, then `.signature`.
+  const signed = base64urlLength(header.length) + 1 + base64urlLength(payload.length);
+  const token = new Uint8Array(signed + 1 + SIGNATURE_CHARS);
+  token[writeBase64url(header, token, 0)] = DOT;
+  writeBase64url(payload, token, signed - base64urlLength(payload.length));
+  token[signed] = DOT;
+  writeBase64url(sign(token.subarray(0, signed), key.privateKey), token, signed + 1);
+  return ascii.decode(token);
 }
 
 export type ReceiptCheck =
