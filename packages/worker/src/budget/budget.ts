@@ -211,11 +211,13 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
   const leaseExpiry = () => new Date(Date.now() + leaseTtlMs + horizonMs);
 
   const leases = new Map<string, Lease>();
+  // An envelope's period as a map key: window starts in ms, since an ISO string cost ~0.4 µs, twice per envelope per hold.
+  const periodKey = (envelope: EnvelopeToHold) => `${envelope.key}\u0000${envelope.periodStart.getTime()}`;
   const inFlight = new Map<string, Promise<HoldResult<O>>>();
   let closed = false;
 
   const leaseFor = (organizationId: string, envelope: EnvelopeToHold): Lease => {
-    const key = `${organizationId}\u0000${envelope.key}\u0000${envelope.periodStart.toISOString()}`;
+    const key = `${organizationId}\u0000${periodKey(envelope)}`;
     let lease = leases.get(key);
     if (!lease) {
       lease = {
@@ -578,7 +580,7 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
           : `envelope ${envelope.key} periodStart must be a date`) ??
         (envelope.agentId === undefined ? null : idProblem({ [`envelope ${envelope.key} agentId`]: envelope.agentId }));
       if (limitProblem) return refuse("invalid_request", limitProblem, envelope.key);
-      unique.set(`${envelope.key}\u0000${envelope.periodStart.toISOString()}`, envelope);
+      unique.set(periodKey(envelope), envelope);
     }
     const chain = [...unique.values()].map((envelope) => leaseFor(request.organizationId, envelope));
 
