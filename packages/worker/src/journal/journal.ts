@@ -3,15 +3,16 @@
 //
 // Why: a decision must be durable before its answer is sent. A PostgreSQL transaction per group
 // of decisions costs several round trips plus a WAL flush, all waiting on a busy event loop; one
-// write and one fdatasync of a local file cost a syscall and the disk's flush. The journal takes
+// synchronous write to a local file costs a syscall and the disk's flush. The journal takes
 // the database off the answer's path without giving up durability: a record is acknowledged only
 // once it is on disk, and a restarted worker ships whatever its last run left behind before it
 // does anything else.
 //
 // On disk: a directory of segment files, `<first sequence number>.jsonl`, one record per line.
-// A line is written whole before its fdatasync, and nothing is acknowledged before that, so the
+// A batch of lines is written whole and durably, and nothing is acknowledged before that, so the
 // only damage a crash can leave is a torn last line, which was never acknowledged and is skipped.
 // A segment is deleted once every record in it is shipped.
+import { constants } from "node:fs";
 import { mkdir, open, readdir, readFile, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { groupCommit } from "../budget/group-commit";
@@ -56,7 +57,16 @@ export interface Journal<T> {
   close(): Promise<void>;
 }
 
-/** A record waiting for its write and fdatasync. */
+/**
+ * Segments are opened O_DSYNC, so a write returns once its bytes are on disk: one call per batch,
+ * one trip through the thread pool and back onto a busy event loop, where a write and then an
+ * fdatasync took two (at 2,000 decisions/s, alternating runs: p50 2.6–4.6 ms against 7–20, p99
+ * 40–60 ms against 78–165). A platform without O_DSYNC (Windows) gets the fdatasync instead.
+ */
+const DSYNC: number | undefined = constants.O_DSYNC;
+const SEGMENT_FLAGS = DSYNC === undefined ? "a" : constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | DSYNC;
+
+/** A record waiting for its durable write. */
 interface Appended<T> {
   record: T;
   line: string;
@@ -156,7 +166,7 @@ export async function openJournal<T>(options: JournalOptions<T>): Promise<Journa
       closedSegments.push(current!);
     }
     current = { path: join(dir, segmentName(first)), last: first - 1 };
-    file = await open(current.path, "a");
+    file = await open(current.path, SEGMENT_FLAGS);
     currentBytes = 0;
     // The new file's name must survive a crash as surely as the records written into it.
     await syncDirectory(dir);
@@ -210,14 +220,14 @@ export async function openJournal<T>(options: JournalOptions<T>): Promise<Journa
     });
   };
 
-  // Appending is a group commit: records appended while a write and fdatasync run share the next.
+  // Appending is a group commit: records appended while a durable write runs share the next.
   let appending = 0;
   const appends = groupCommit<Appended<T>>(async (batch) => {
     try {
       if (currentBytes >= segmentBytes) await startSegment(next);
       const bytes = Buffer.from(batch.map((entry) => `${entry.line}\n`).join(""), "utf8");
       await file!.write(bytes);
-      await file!.datasync();
+      if (DSYNC === undefined) await file!.datasync();
       currentBytes += bytes.length;
     } catch (error) {
       // Part of the write may have reached the file: later records go to a fresh segment, so
