@@ -98,8 +98,10 @@ export async function ensurePostgres() {
 }
 
 /**
- * Drops the test databases so each run migrates from nothing: a database left by an older
- * checkout (or a half-written migration) must not decide what this run sees.
+ * Drops and recreates the test databases, empty, so each run migrates from nothing: a database
+ * left by an older checkout (or a half-written migration) must not decide what this run sees.
+ * They are created here rather than by the suites' setup because Playwright starts the console
+ * before its global setup, and a console that finds no database starts without its trust schedule.
  */
 export async function resetTestDatabases(names) {
   if (spawnSync("psql", ["--version"]).status !== 0) {
@@ -107,6 +109,6 @@ export async function resetTestDatabases(names) {
     return;
   }
   for (const name of names) {
-    await mustRun("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", `drop database if exists "${name}" with (force)`]);
+    await mustRun("psql", ["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c", `drop database if exists "${name}" with (force)`, "-c", `create database "${name}"`]);
   }
 }
