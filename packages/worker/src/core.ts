@@ -1,5 +1,5 @@
 import type { DecisionService } from "./decide/service";
-import { createWorkerMetrics, METRICS_CONTENT_TYPE, UNMATCHED_ROUTE, type DecisionOutcome, type JournalLag, type ServedSnapshot } from "./observe/metrics";
+import { createWorkerMetrics, METRICS_CONTENT_TYPE, UNMATCHED_ROUTE, type DecisionOutcome, type JournalStats, type ServedSnapshot } from "./observe/metrics";
 import { buildOpenApiDocument } from "./observe/openapi";
 
 /**
@@ -31,8 +31,8 @@ export interface WorkerConfig {
   service?: DecisionService;
   /** The snapshots served, for /healthz and the snapshot gauges of /metrics. */
   snapshots?: () => Iterable<ServedSnapshot>;
-  /** The journals' lag, for /metrics. */
-  journals?: () => Iterable<JournalLag>;
+  /** The journals' lag and write times, for /metrics. */
+  journals?: () => Iterable<JournalStats>;
   /** Where the core writes one JSON line per 4xx/5xx response; nothing is logged without it. */
   log?: WorkerLog;
 }

@@ -12,6 +12,8 @@ import { openStandingGrants } from "./decide/standing-grants";
 import { createDecisionService } from "./decide/service";
 import { WorkerUsage } from "./decide/usage";
 import { createNodeServer } from "./http/node";
+import { Histogram } from "./observe/histogram";
+import { DURATION_BUCKETS } from "./observe/metrics";
 import { servedSnapshots } from "./observe/snapshots";
 import { SnapshotStore } from "./snapshots/store";
 import { startSnapshotSync } from "./snapshots/sync";
@@ -63,6 +65,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
   const holdTtlMs = options.holdTtlMs ?? 5 * 60_000;
   const approvalTtlMs = options.approvalTtlMs ?? 15 * 60_000;
   const journalDir = options.journalDir;
+  const journalWrites = { holds: new Histogram(DURATION_BUCKETS), decisions: new Histogram(DURATION_BUCKETS) };
   const budget = await openBudget({
     db,
     workerId: options.workerId,
@@ -74,12 +77,13 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
             // A pending decision's hold lasts as long as its approval: both may be journaled.
             horizonMs: Math.max(holdTtlMs, approvalTtlMs),
             onLost: (reservationId, reason) => log("error", "a journaled hold did not ship as held", { reservationId, reason }),
+            onWrite: (seconds) => journalWrites.holds.observe(seconds),
           },
         }
       : {}),
   });
   const decisionLog = await openDecisionLog(db, {
-    ...(journalDir ? { journalDir } : {}),
+    ...(journalDir ? { journalDir, onJournalWrite: (seconds: number) => journalWrites.decisions.observe(seconds) } : {}),
     onLost: (entry, reason) => log("error", "a journaled decision did not ship", { decisionId: entry.id, requestId: entry.requestId, reason }),
   });
   const prefetching = startLeasePrefetch({ store, budget, now, log });
@@ -116,8 +120,8 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     journals: () =>
       journalDir
         ? [
-            { journal: "holds", records: budget.journalLag() },
-            { journal: "decisions", records: decisionLog.lag() },
+            { journal: "holds", records: budget.journalLag(), writeSeconds: journalWrites.holds },
+            { journal: "decisions", records: decisionLog.lag(), writeSeconds: journalWrites.decisions },
           ]
         : [],
     log,

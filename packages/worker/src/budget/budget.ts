@@ -18,7 +18,7 @@ import {
   type SweepOptions,
 } from "./store";
 import { join } from "node:path";
-import { lookUntilShipped, openJournal, type Journal } from "../journal/journal";
+import { lookUntilShipped, openJournal, type Journal, type JournalOptions } from "../journal/journal";
 import { groupCommit, writeOrSplit } from "./group-commit";
 import {
   idProblem,
@@ -65,6 +65,7 @@ export interface HoldJournalOptions {
   horizonMs?: number;
   /** Told about a journaled hold that could not be shipped as held (its rider shipped alone). */
   onLost?: (reservationId: string, reason: string) => void;
+  onWrite?: JournalOptions<unknown>["onWrite"];
 }
 
 export interface BudgetOptions<R = never, O = unknown, M = unknown> {
@@ -519,6 +520,7 @@ export async function openBudget<R = never, O = unknown, M = unknown>(options: B
         },
         ship: shipJournaled,
         maxBatch,
+        ...(options.journal.onWrite ? { onWrite: options.journal.onWrite } : {}),
       })
     : null;
   await reclaimWorkerLeases(db, workerId);

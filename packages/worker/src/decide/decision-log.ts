@@ -4,7 +4,7 @@ import { and, eq, or, sql } from "drizzle-orm";
 import type { Budget, HoldRider } from "../budget";
 import { isIntegrityViolation } from "../budget/budget";
 import { groupCommit, writeOrSplit } from "../budget/group-commit";
-import { openJournal } from "../journal/journal";
+import { openJournal, type JournalOptions } from "../journal/journal";
 import { openApprovals } from "./approvals";
 
 type DecisionRow = typeof decisions.$inferSelect;
@@ -111,6 +111,7 @@ export interface DecisionLogOptions {
   maxBatch?: number;
   /** Makes decisions durable in a local journal (shipped to PostgreSQL after) instead of a transaction per batch. */
   journalDir?: string;
+  onJournalWrite?: JournalOptions<unknown>["onWrite"];
   /**
    * Told about a journaled decision that did not reach PostgreSQL as its own row: another worker
    * logged its request id first, or a constraint refused it.
@@ -149,6 +150,7 @@ export async function openDecisionLog(db: Db, options: DecisionLogOptions = {}) 
           },
         ),
       maxBatch,
+      ...(options.onJournalWrite ? { onWrite: options.onJournalWrite } : {}),
     });
     return {
       async record(entry: DecisionEntry): Promise<LogResult> {

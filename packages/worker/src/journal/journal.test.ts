@@ -81,6 +81,17 @@ describe("journal", () => {
     expect(segments(dir)).toEqual([]);
   });
 
+  it("reports how long each durable write took: one write per group of appends", async () => {
+    const writes: number[] = [];
+    const journal = await openJournal<Item>({ dir: freshDir(), ...codec, ...collecting([]), onWrite: (seconds) => writes.push(seconds) });
+    await Promise.all(items(5).map((item) => journal.append(item)));
+    expect(writes).toHaveLength(1);
+    await Promise.all(items(3, 5).map((item) => journal.append(item)));
+    expect(writes).toHaveLength(2);
+    for (const seconds of writes) expect(seconds).toBeGreaterThan(0);
+    await journal.close();
+  });
+
   it("a restart ships, in order, everything an earlier run acknowledged but never shipped, before anything new", async () => {
     const dir = freshDir();
     // The first run's database never answers, as if the process died before shipping.

@@ -42,6 +42,8 @@ export interface JournalOptions<T> {
   segmentBytes?: number;
   /** Told when a shipment fails and will be retried. */
   onShipError?: (error: unknown) => void;
+  /** Told how long each durable write took, from the call to its completion back on the event loop. */
+  onWrite?: (seconds: number) => void;
 }
 
 export interface Journal<T> {
@@ -226,8 +228,10 @@ export async function openJournal<T>(options: JournalOptions<T>): Promise<Journa
     try {
       if (currentBytes >= segmentBytes) await startSegment(next);
       const bytes = Buffer.from(batch.map((entry) => `${entry.line}\n`).join(""), "utf8");
+      const started = performance.now();
       await file!.write(bytes);
       if (DSYNC === undefined) await file!.datasync();
+      options.onWrite?.((performance.now() - started) / 1000);
       currentBytes += bytes.length;
     } catch (error) {
       // Part of the write may have reached the file: later records go to a fresh segment, so

@@ -94,11 +94,13 @@ describe("a journaling worker killed with SIGKILL under load", () => {
       }
     };
     const lanes = Array.from({ length: 16 }, lane);
-    // The journals report how much of them has yet to reach PostgreSQL.
+    // The journals report how much of them has yet to reach PostgreSQL, and how long their writes take.
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/^tollgate_journal_lag_records\{journal="holds"\} \d+$/m);
     expect(metrics).toMatch(/^tollgate_journal_lag_records\{journal="decisions"\} \d+$/m);
     while (answered.length < 400) await new Promise((resolve) => setTimeout(resolve, 5));
+    const written = await (await fetch(`${url}/metrics`)).text();
+    expect(Number(/^tollgate_journal_write_seconds_count\{journal="holds"\} (\d+)$/m.exec(written)?.[1])).toBeGreaterThan(0);
     first.child.kill("SIGKILL");
     killed = true;
     await Promise.all(lanes);

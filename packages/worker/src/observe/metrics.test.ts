@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createWorkerCore, type WorkerLog } from "../core";
 import { createFetchHandler } from "../http/fetch";
-import { createWorkerMetrics, DECISION_DURATION_BUCKETS, METRICS_CONTENT_TYPE } from "./metrics";
+import { Histogram } from "./histogram";
+import { createWorkerMetrics, DURATION_BUCKETS, METRICS_CONTENT_TYPE } from "./metrics";
 
 interface Sample {
   name: string;
@@ -53,23 +54,26 @@ const valueOf = (exposition: Exposition, name: string, labels: Record<string, st
   exposition.samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))?.value;
 
 /** Checks a histogram the way Prometheus reads it: cumulative buckets ending in +Inf = _count. */
-function expectValidHistogram(exposition: Exposition, name: string) {
+function expectValidHistogram(exposition: Exposition, name: string, labels: Record<string, string> = {}) {
   expect(exposition.types.get(name)).toBe("histogram");
-  const buckets = exposition.samples.filter((sample) => sample.name === `${name}_bucket`);
-  expect(buckets.map((bucket) => bucket.labels.le)).toEqual([...DECISION_DURATION_BUCKETS.map(String), "+Inf"]);
+  const labelled = (sample: Sample) => Object.entries(labels).every(([key, value]) => sample.labels[key] === value);
+  const buckets = exposition.samples.filter((sample) => sample.name === `${name}_bucket` && labelled(sample));
+  expect(buckets.map((bucket) => bucket.labels.le)).toEqual([...DURATION_BUCKETS.map(String), "+Inf"]);
   for (let index = 1; index < buckets.length; index++) expect(buckets[index]!.value).toBeGreaterThanOrEqual(buckets[index - 1]!.value);
-  expect(buckets.at(-1)!.value).toBe(valueOf(exposition, `${name}_count`));
+  expect(buckets.at(-1)!.value).toBe(valueOf(exposition, `${name}_count`, labels));
   return buckets;
 }
 
 describe("worker metrics", () => {
   it("renders valid exposition format with every family declared", () => {
+    const holdWrites = new Histogram(DURATION_BUCKETS);
+    for (const seconds of [0.0002, 0.0004, 0.03]) holdWrites.observe(seconds);
     const metrics = createWorkerMetrics({
       routes: ["/healthz"],
       snapshots: () => [{ organizationId: 'org "a"\\b', version: 42, issuedAt: "2026-11-24T12:00:00Z" }],
       journals: () => [
-        { journal: "holds", records: 3 },
-        { journal: "decisions", records: 0 },
+        { journal: "holds", records: 3, writeSeconds: holdWrites },
+        { journal: "decisions", records: 0, writeSeconds: new Histogram(DURATION_BUCKETS) },
       ],
     });
     const exposition = parseExposition(metrics.render(Date.parse("2026-11-24T12:00:30Z")));
@@ -80,12 +84,19 @@ describe("worker metrics", () => {
       ["tollgate_snapshot_version", "gauge"],
       ["tollgate_snapshot_age_seconds", "gauge"],
       ["tollgate_journal_lag_records", "gauge"],
+      ["tollgate_journal_write_seconds", "histogram"],
     ]);
     expect(valueOf(exposition, "tollgate_journal_lag_records", { journal: "holds" })).toBe(3);
     expect(valueOf(exposition, "tollgate_journal_lag_records", { journal: "decisions" })).toBe(0);
     expect(valueOf(exposition, "tollgate_snapshot_version", { organization: 'org \\"a\\"\\\\b' })).toBe(42);
     expect(valueOf(exposition, "tollgate_snapshot_age_seconds")).toBe(30);
     expectValidHistogram(exposition, "tollgate_decision_duration_seconds");
+    for (const journal of ["holds", "decisions"]) expectValidHistogram(exposition, "tollgate_journal_write_seconds", { journal });
+    expect(valueOf(exposition, "tollgate_journal_write_seconds_bucket", { journal: "holds", le: "0.00025" })).toBe(1);
+    expect(valueOf(exposition, "tollgate_journal_write_seconds_bucket", { journal: "holds", le: "0.0005" })).toBe(2);
+    expect(valueOf(exposition, "tollgate_journal_write_seconds_count", { journal: "holds" })).toBe(3);
+    expect(valueOf(exposition, "tollgate_journal_write_seconds_sum", { journal: "holds" })).toBeCloseTo(0.0306, 10);
+    expect(valueOf(exposition, "tollgate_journal_write_seconds_count", { journal: "decisions" })).toBe(0);
   });
 
   it("counts decisions by outcome and puts each duration in the first bucket that holds it", () => {

@@ -4,11 +4,13 @@
  * created, so the hot path builds no strings and allocates nothing.
  */
 
+import { Histogram } from "./histogram";
+
 /** Content type of the text exposition format, as Prometheus expects it. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-/** Upper bounds (seconds) of the decision latency histogram: sub-millisecond to 100 ms; +Inf is implied. */
-export const DECISION_DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1] as const;
+/** Upper bounds (seconds) of the latency histograms (decisions, journal writes): sub-millisecond to 100 ms; +Inf is implied. */
+export const DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1] as const;
 
 export type DecisionOutcome = "allow" | "deny" | "pending";
 
@@ -17,10 +19,14 @@ const OUTCOMES: readonly DecisionOutcome[] = ["allow", "deny", "pending"];
 /** The route label of a request that matched no route, so scanners cannot grow the label set. */
 export const UNMATCHED_ROUTE = "unmatched";
 
-/** A journal as its gauge sees it: which one, and how many records it holds that have not reached PostgreSQL. */
-export interface JournalLag {
+/**
+ * A journal as its metrics see it: which one, how many records it holds that have not reached
+ * PostgreSQL, and how long its durable writes took (an answer waits for one).
+ */
+export interface JournalStats {
   journal: string;
   records: number;
+  writeSeconds: Histogram;
 }
 
 /** A snapshot as the gauges see it: which organization, which version, and when it was issued (ISO 8601). */
@@ -35,8 +41,8 @@ export interface WorkerMetricsOptions {
   routes: readonly string[];
   /** The snapshots served, read at scrape time for the version and age gauges. */
   snapshots?: () => Iterable<ServedSnapshot>;
-  /** The worker's journals, read at scrape time for the lag gauge (none without a journal). */
-  journals?: () => Iterable<JournalLag>;
+  /** The worker's journals, read at scrape time (none without a journal). */
+  journals?: () => Iterable<JournalStats>;
 }
 
 // Statuses are three digits, so one slot per possible status avoids a map lookup per request.
@@ -56,10 +62,7 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
   const routeLabels = [...new Set([...options.routes, UNMATCHED_ROUTE])];
   const statusCounts = routeLabels.map(() => new Float64Array(STATUS_SLOTS));
   const outcomeCounts = new Float64Array(OUTCOMES.length);
-  // Per-bucket (not yet cumulative) counts; the last slot is +Inf.
-  const bucketCounts = new Float64Array(DECISION_DURATION_BUCKETS.length + 1);
-  let durationSum = 0;
-  let durationCount = 0;
+  const durations = new Histogram(DURATION_BUCKETS);
 
   /** A counter of responses for one route, by status. */
   function route(label: string) {
@@ -81,11 +84,7 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
 
   /** Records the time the decisions route took, for a request that got no decision (a refusal). */
   function observeDuration(seconds: number): void {
-    let bucket = 0;
-    while (bucket < DECISION_DURATION_BUCKETS.length && seconds > DECISION_DURATION_BUCKETS[bucket]!) bucket++;
-    bucketCounts[bucket]! += 1;
-    durationSum += seconds;
-    durationCount += 1;
+    durations.observe(seconds);
   }
 
   function render(nowMs: number): string {
@@ -98,14 +97,7 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
     OUTCOMES.forEach((outcome, index) => lines.push(`tollgate_decisions_total{outcome="${outcome}"} ${outcomeCounts[index]}`));
 
     family("tollgate_decision_duration_seconds", "histogram", "Time to answer POST /v1/decisions, refusals included.");
-    let cumulative = 0;
-    DECISION_DURATION_BUCKETS.forEach((bound, index) => {
-      cumulative += bucketCounts[index]!;
-      lines.push(`tollgate_decision_duration_seconds_bucket{le="${bound}"} ${cumulative}`);
-    });
-    lines.push(`tollgate_decision_duration_seconds_bucket{le="+Inf"} ${durationCount}`);
-    lines.push(`tollgate_decision_duration_seconds_sum ${durationSum}`);
-    lines.push(`tollgate_decision_duration_seconds_count ${durationCount}`);
+    lines.push(...durations.samples("tollgate_decision_duration_seconds"));
 
     family("tollgate_http_requests_total", "counter", "HTTP responses the worker core gave, by route and status.");
     routeLabels.forEach((label, index) => {
@@ -125,8 +117,11 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
       const age = (nowMs - Date.parse(snapshot.issuedAt)) / 1000;
       lines.push(`tollgate_snapshot_age_seconds{organization="${escapeLabel(snapshot.organizationId)}"} ${formatValue(age)}`);
     }
+    const journals = [...(options.journals?.() ?? [])];
     family("tollgate_journal_lag_records", "gauge", "Records durable in the worker's local journal that have not reached PostgreSQL yet.");
-    for (const { journal, records } of options.journals?.() ?? []) lines.push(`tollgate_journal_lag_records{journal="${escapeLabel(journal)}"} ${records}`);
+    for (const { journal, records } of journals) lines.push(`tollgate_journal_lag_records{journal="${escapeLabel(journal)}"} ${records}`);
+    family("tollgate_journal_write_seconds", "histogram", "Durable writes of the worker's local journal, from the write to its completion on the event loop.");
+    for (const { journal, writeSeconds } of journals) lines.push(...writeSeconds.samples("tollgate_journal_write_seconds", `journal="${escapeLabel(journal)}"`));
 
     return `${lines.join("\n")}\n`;
   }
