@@ -170,6 +170,30 @@ function describePg(before: Awaited<ReturnType<typeof pgCounters>>, after: Await
   );
 }
 
+/** The worker's holds-journal write histogram from its /metrics: cumulative counts by bucket bound (`le`). */
+async function journalWrites(port: number): Promise<[string, number][] | null> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const buckets = [...text.matchAll(/^tollgate_journal_write_seconds_bucket\{journal="holds",le="([^"]+)"\} (\S+)$/gm)];
+    return buckets.length > 0 ? buckets.map(([, le, count]) => [le!, Number(count)]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The durable writes of a worker phase, which every allow's answer waited for: their rate, and p50 and p99 to a bucket's bound. */
+function describeJournal(before: Awaited<ReturnType<typeof journalWrites>>, after: Awaited<ReturnType<typeof journalWrites>>, seconds: number): string {
+  if (!before || !after) return "";
+  const counts = after.map(([le, count], index) => [le, count - before[index]![1]] as const);
+  const total = counts.at(-1)![1];
+  if (total === 0) return "";
+  const bound = (fraction: number) => {
+    const le = counts.find(([, count]) => count >= total * fraction)![0];
+    return le === "+Inf" ? "over the top bucket" : `≤ ${Number(le) * 1000} ms`;
+  };
+  return `\n${"".padEnd(24)} journal writes (holds) ≈ ${Math.round(total / seconds)}/s, p50 ${bound(0.5)}, p99 ${bound(0.99)} (from the worker's /metrics)`;
+}
+
 const fmt = (value: number) => (Number.isFinite(value) ? value.toFixed(3) : "n/a");
 function describe(label: string, s: Summary, cpu: string): string {
   const errors =
@@ -262,6 +286,7 @@ async function main(): Promise<void> {
           const measured = Array.from({ length: Math.round(rate * SECONDS) }, next);
           await sleep(target.name === "worker" ? 1_100 : 300);
           const pgBefore = target.name === "worker" ? await pgCounters(bench) : null;
+          const writesBefore = target.name === "worker" ? await journalWrites(target.port) : null;
           const t0 = nowNs();
           const { result, cpu } = await withCpu(target.pid, () => openLoop(pool, measured, rate, { spinBelowMs: SPIN_MS, napMs: NAP_MS, drainMs: DRAIN_MS }));
           const seconds = (nowNs() - t0) / 1e9;
@@ -272,7 +297,8 @@ async function main(): Promise<void> {
           }
           results[`${target.name}@${rate}`] = summary;
           if (target.name === "worker") await sleep(1_100);
-          say(describe(`${target.name} ${rate}/s`, summary, cpu) + describePg(pgBefore, target.name === "worker" ? await pgCounters(bench) : null, seconds, summary.ok));
+          const writes = target.name === "worker" ? describeJournal(writesBefore, await journalWrites(target.port), seconds) : "";
+          say(describe(`${target.name} ${rate}/s`, summary, cpu) + describePg(pgBefore, target.name === "worker" ? await pgCounters(bench) : null, seconds, summary.ok) + writes);
         } finally {
           pool.close();
         }
