@@ -23,7 +23,8 @@ export class BudgetWriteRefused extends Error {
  * codes or integers (none needs quoting); sent as one parameter, never spliced into SQL.
  */
 const arrayLiteral = (values: (string | number | null)[]) => `{${values.map((v) => (v === null ? "NULL" : String(v))).join(",")}}`;
-
+/** `= ANY` of a uuid array: one parameter however many ids (a worker returns thousands of leases at once). */
+const anyUuid = (ids: string[]) => sql`any(${arrayLiteral(ids)}::uuid[])`;
 
 const sum = (into: Map<string, number>, key: string, amount: number) => into.set(key, (into.get(key) ?? 0) + amount);
 const sortedEntries = (map: Map<string, number>) => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -173,6 +174,9 @@ export async function drawLeases(db: Db, lessee: Lessee, inputs: DrawLeaseInput[
     return results;
   });
 }
+
+/** Lease money going back to its envelopes (see moveSetBased): no longer leased, free again. */
+const RETURN_LEASED = sql`leased_amount = t.leased_amount - u.amount, updated_at = now()`;
 
 /**
  * Applies `amounts` (row id → amount) to `table` in one statement, however many rows: the rows are
@@ -363,10 +367,7 @@ export async function returnToEnvelopes(db: Db, returns: LeaseReturn[]): Promise
     sum(byLease, r.leaseId, r.amount);
   }
   await db.transaction(async (tx) => {
-    const unmoved = await moveSetBased(tx as unknown as Db, envelopes, byEnvelope, {
-      set: sql`leased_amount = t.leased_amount - u.amount, updated_at = now()`,
-      guard: sql`t.leased_amount >= u.amount`,
-    });
+    const unmoved = await moveSetBased(tx as unknown as Db, envelopes, byEnvelope, { set: RETURN_LEASED, guard: sql`t.leased_amount >= u.amount` });
     if (unmoved) {
       throw new BudgetWriteRefused(`envelope ${unmoved} has less leased than is returned to it`, returns.find((r) => r.envelopeId === unmoved)!.leaseId);
     }
@@ -387,7 +388,7 @@ async function reclaimLeases(
     "workerId" in which
       ? eq(budgetLeases.workerId, which.workerId)
       : "ids" in which
-        ? sql`${budgetLeases.id} = any(${arrayLiteral(which.ids)}::uuid[])`
+        ? sql`${budgetLeases.id} = ${anyUuid(which.ids)}`
         : and(
             lt(budgetLeases.expiresAt, which.expiredBefore),
             which.organizationId ? eq(budgetLeases.organizationId, which.organizationId) : undefined,
@@ -396,29 +397,22 @@ async function reclaimLeases(
     const candidates = await tx.select({ envelopeId: budgetLeases.envelopeId }).from(budgetLeases).where(criteria);
     if (candidates.length === 0) return 0;
     const envelopeIds = [...new Set(candidates.map((c) => c.envelopeId))].sort();
-    // Array parameters, not one per row: a worker that closes returns thousands of leases.
-    const inEnvelopes = sql`any(${arrayLiteral(envelopeIds)}::uuid[])`;
-    await tx.select({ id: envelopes.id }).from(envelopes).where(sql`${envelopes.id} = ${inEnvelopes}`).orderBy(asc(envelopes.id)).for("update");
+    await tx.select({ id: envelopes.id }).from(envelopes).where(sql`${envelopes.id} = ${anyUuid(envelopeIds)}`).orderBy(asc(envelopes.id)).for("update");
     // Re-checked under the locks: a lease renewed meanwhile is no longer expired.
     const doomed = await tx
       .select({ id: budgetLeases.id })
       .from(budgetLeases)
-      .where(and(criteria, sql`${budgetLeases.envelopeId} = ${inEnvelopes}`))
+      .where(and(criteria, sql`${budgetLeases.envelopeId} = ${anyUuid(envelopeIds)}`))
       .orderBy(asc(budgetLeases.id))
       .for("update");
     if (doomed.length === 0) return 0;
     const deleted = await tx
       .delete(budgetLeases)
-      .where(sql`${budgetLeases.id} = any(${arrayLiteral(doomed.map((d) => d.id))}::uuid[])`)
+      .where(sql`${budgetLeases.id} = ${anyUuid(doomed.map((d) => d.id))}`)
       .returning({ envelopeId: budgetLeases.envelopeId, amount: budgetLeases.amount });
-    const byEnvelope = sortedEntries(deleted.reduce((totals, d) => sum(totals, d.envelopeId, d.amount), new Map<string, number>()));
-    await tx.execute(sql`
-      update ${envelopes} as e
-      set leased_amount = e.leased_amount - u.amount, updated_at = now()
-      from unnest(
-        ${arrayLiteral(byEnvelope.map(([id]) => id))}::uuid[],
-        ${arrayLiteral(byEnvelope.map(([, amount]) => amount))}::bigint[]) as u(id, amount)
-      where e.id = u.id`);
+    const byEnvelope = deleted.reduce((totals, d) => sum(totals, d.envelopeId, d.amount), new Map<string, number>());
+    // The envelopes are locked above, and what the deleted leases held is leased from them.
+    await moveSetBased(tx as unknown as Db, envelopes, byEnvelope, { set: RETURN_LEASED, guard: sql`true` });
     return deleted.length;
   });
 }
@@ -430,12 +424,11 @@ export const reclaimLeasesById = (db: Db, ids: string[]) => reclaimLeases(db, { 
 /** Pushes back the expiry of a worker's live leases so the sweep leaves them alone; resolves with what is free in each of their envelopes. */
 export async function renewLeases(db: Db, ids: string[], expiresAt: Date): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();
-  // One array parameter, not one per lease: a worker renews thousands at a time. Locks in id
-  // order, like every batch does, so a renewal never deadlocks with a batch.
+  // Locks in id order, like every batch does, so a renewal never deadlocks with a batch.
   const rows = resultRows<{ id: string; free: string | number }>(
     await db.execute(sql`
       with locked as (
-        select id from ${budgetLeases} where id = any(${arrayLiteral(ids)}::uuid[]) order by id for update
+        select id from ${budgetLeases} where id = ${anyUuid(ids)} order by id for update
       ), renewed as (
         update ${budgetLeases} as l set expires_at = ${expiresAt.toISOString()}::timestamptz from locked where l.id = locked.id returning l.envelope_id
       )
@@ -477,7 +470,7 @@ export async function settleReservations(db: Db, requests: Settlement[]): Promis
         currency: reservations.currency,
       })
       .from(reservations)
-      .where(sql`${reservations.id} = any(${arrayLiteral(ids)}::uuid[])`)
+      .where(sql`${reservations.id} = ${anyUuid(ids)}`)
       .orderBy(asc(reservations.id))
       .for("update");
     const state = new Map<string, ReservationState>(rows.map(({ id, ...row }) => [id, row]));
@@ -523,7 +516,7 @@ async function moveOutOfHeld(tx: Db, settled: Moved[]): Promise<void> {
   const links = resultRows<{ reservation_id: string; envelope_id: string }>(
     await tx.execute(sql`
       select reservation_id, envelope_id from ${reservationEnvelopes}
-      where reservation_id = any(${arrayLiteral(settled.map((s) => s.reservationId))}::uuid[])`),
+      where reservation_id = ${anyUuid(settled.map((s) => s.reservationId))}`),
   );
   const bySettled = new Map(settled.map((s) => [s.reservationId, s]));
   const heldOut = new Map<string, number>();
