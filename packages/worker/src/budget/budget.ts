@@ -65,6 +65,7 @@ export interface HoldJournalOptions {
   horizonMs?: number;
   /** Told about a journaled hold that could not be shipped as held (its rider shipped alone). */
   onLost?: (reservationId: string, reason: string) => void;
+  /** Told how long each of the journal's durable writes took (see JournalOptions). */
   onWrite?: JournalOptions<unknown>["onWrite"];
 }
 
@@ -184,7 +185,6 @@ interface JournaledHold<M> {
  * return each one's lease every second.
  */
 const PLENTY_REQUESTS = 1_000;
-
 
 /** A dry request waits for at most this many refills (each one transaction) before it is refused. */
 const MAX_ATTEMPTS = 64;

@@ -111,6 +111,7 @@ export interface DecisionLogOptions {
   maxBatch?: number;
   /** Makes decisions durable in a local journal (shipped to PostgreSQL after) instead of a transaction per batch. */
   journalDir?: string;
+  /** Told how long each of that journal's durable writes took (see JournalOptions). */
   onJournalWrite?: JournalOptions<unknown>["onWrite"];
   /**
    * Told about a journaled decision that did not reach PostgreSQL as its own row: another worker

@@ -1,7 +1,6 @@
 import { APPROVAL_CHANNEL, approvalGrants, MAX_GRANT_MINUTES, type ApprovalNotice, type Database } from "@tollgate/db";
 import { and, gt, lt, max } from "drizzle-orm";
 
-
 /**
  * Which agents may have a reviewer's standing grant ("and up to X more in this session"), so a
  * pending decision asks PostgreSQL for one (`drawStandingGrant`) only when it could find one.
