@@ -1,6 +1,7 @@
-import type { ChainState, RuleTable } from "../snapshot/rule-table";
+import type { Cells, ChainState, RuleTable } from "../snapshot/rule-table";
 import { NONE, type Target } from "../snapshot/rules";
-import type { Chain, LoadedAgent, LoadedSnapshot } from "../snapshot/load";
+import type { LoadedAgent, LoadedSnapshot } from "../snapshot/load";
+import { CHAIN, chainAt, narrowestAt } from "../snapshot/chain-record";
 import { prefetchChain } from "../snapshot/prefetch";
 import { TRACE_STEPS, type Decision, type DecisionRequest, type Envelope, type Outcome, type Reason, type TraceEntry, type Usage } from "./decision";
 import { POLICY_STEPS, reason, targets, type Pass, type Verdict } from "./steps";
@@ -30,11 +31,14 @@ const [AGENT, DELEGATION] = [TRACE_STEPS.indexOf("agent"), TRACE_STEPS.indexOf("
 export function evaluate(snapshot: LoadedSnapshot, request: DecisionRequest, usage: Usage, now: Date): Decision {
   const trace: TraceEntry[] = [];
   const { onBehalfOf } = request;
-  // One lookup finds the chain, which carries all a decision reads of its agents and delegations.
+  const { cells } = snapshot;
+  // One lookup finds the chain's record, which carries all a decision reads of its agents and delegations.
   const chain = onBehalfOf === undefined ? snapshot.soloChains.get(request.agentId) : snapshot.delegatedChains.get(onBehalfOf);
-  if (chain === undefined || chain.callerId !== request.agentId) return refuseUnresolved(snapshot, request, trace);
-  if (!chain.callerActive) return refuseCaller(snapshot, request, trace, chain.agents[chain.agents.length - 1]!);
-  prefetchChain(chain);
+  if (chain === undefined) return refuseUnresolved(snapshot, request, trace);
+  // Before the caller's id is compared: that comparison reads a string the prefetch asks for too.
+  prefetchChain(cells, chain);
+  if (cells[chain + CHAIN.callerId] !== request.agentId) return refuseUnresolved(snapshot, request, trace);
+  if (cells[chain + CHAIN.callerActive] !== true) return refuseCaller(snapshot, request, trace, chainAt(cells, chain).agents.at(-1)!);
   const invalid = invalidAmount(request);
   if (invalid !== null) return refuse(snapshot, request, trace, AGENT, [invalid]);
   trace.push(traceEntry(AGENT, PASS, 1));
@@ -43,18 +47,19 @@ export function evaluate(snapshot: LoadedSnapshot, request: DecisionRequest, usa
   if (onBehalfOf === undefined) {
     trace.push(traceEntry(DELEGATION, SKIP, 0));
   } else {
-    if (!carries(chain, request, nowMs)) return refuse(snapshot, request, trace, DELEGATION, explainChain(chain, request, nowMs));
-    trace.push(traceEntry(DELEGATION, PASS, chain.depth));
+    if (!carries(cells, chain, request, nowMs)) return refuse(snapshot, request, trace, DELEGATION, explainChain(cells, chain, request, nowMs));
+    trace.push(traceEntry(DELEGATION, PASS, cells[chain + CHAIN.depth] as number));
   }
 
-  const enforced = runPass(snapshot, request, usage, nowMs, chain, chain.enforced, chain.enforcedState, false, trace);
-  const shadow = chain.withShadow === null ? null : runPass(snapshot, request, usage, nowMs, chain, chain.withShadow, chain.shadowState!, true, null);
+  const enforced = runPass(snapshot, request, usage, nowMs, chain, cells[chain + CHAIN.enforced] as RuleTable, cells[chain + CHAIN.enforcedState] as ChainState, false, trace);
+  const withShadow = cells[chain + CHAIN.withShadow] as RuleTable | null;
+  const shadow = withShadow === null ? null : runPass(snapshot, request, usage, nowMs, chain, withShadow, cells[chain + CHAIN.shadowState] as ChainState, true, null);
   return {
     outcome: enforced.outcome,
     reasons: enforced.reasons,
     snapshotVersion: snapshot.version,
     agentId: request.agentId,
-    chain: chain.ids,
+    chain: cells[chain + CHAIN.ids] as Decision["chain"],
     holds: enforced.holds,
     counters: shadow === null || shadow.verdict.counters.length === 0 ? enforced.verdict.counters : [...enforced.verdict.counters, ...shadow.verdict.counters],
     fingerprint: enforced.fingerprint ?? shadow?.fingerprint ?? null,
@@ -99,16 +104,18 @@ function refuseUnresolved(snapshot: LoadedSnapshot, request: DecisionRequest, tr
 
 /**
  * Whether a delegated call's chain carries it: every delegation on it is live and covers the
- * call, and every delegator is active. Read from the chain's summaries, in O(1).
+ * call, and every delegator is active. Read from the chain's record, in O(1).
  */
-function carries(chain: Chain, request: DecisionRequest, nowMs: number): boolean {
-  const covered = chain.narrowest !== null ? fitsScope(chain.narrowest, request) : chain.delegations.every((link) => fitsScope(link.target, request));
-  return nowMs < chain.liveUntilMs && !chain.suspendedDelegator && covered;
+function carries(cells: Cells, chain: number, request: DecisionRequest, nowMs: number): boolean {
+  const narrowest = narrowestAt(cells, chain);
+  const covered = narrowest !== null ? fitsScope(narrowest, request) : chainAt(cells, chain).delegations.every((link) => fitsScope(link.target, request));
+  return nowMs < (cells[chain + CHAIN.liveUntilMs] as number) && cells[chain + CHAIN.suspendedDelegator] === false && covered;
 }
 
 /** Why a chain does not carry a call, link by link: walked only to explain a refusal. */
-function explainChain(chain: Chain, request: DecisionRequest, nowMs: number): Reason[] {
+function explainChain(cells: Cells, record: number, request: DecisionRequest, nowMs: number): Reason[] {
   const reasons: Reason[] = [];
+  const chain = chainAt(cells, record);
   chain.delegations.forEach((link, position) => {
     const delegator = chain.agents[position]!;
     if (link.revokedAtMs <= nowMs) reasons.push(reason("delegation_revoked", `delegation ${link.id} is revoked`, link.id));
@@ -140,13 +147,13 @@ function runPass(
   request: DecisionRequest,
   usage: Usage,
   nowMs: number,
-  chain: Chain,
-  rules: RuleTable,
+  chain: number,
+  table: RuleTable,
   state: ChainState,
   shadowPass: boolean,
   trace: TraceEntry[] | null,
 ): PassResult {
-  const pass: Pass = { snapshot, request, usage, nowMs, chain, rules, state, shadowPass, fingerprint: null };
+  const pass: Pass = { snapshot, cells: snapshot.cells, request, usage, nowMs, chain, table, state, shadowPass, fingerprint: null };
   const verdict: Verdict = { denials: [], approvals: [], holds: [], counters: [], retryAfterMs: 0 };
   for (const { step, index, run } of POLICY_STEPS) {
     // An approval is only worth a human's time for a call that would otherwise go through.

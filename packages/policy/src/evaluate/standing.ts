@@ -1,4 +1,5 @@
-import { ACTIONS, LIMIT, START, startOf, TARGET } from "../snapshot/rule-table";
+import { ACTIONS, LIMIT, START, startOf, TARGET, type ChainState, type RuleTable } from "../snapshot/rule-table";
+import { CHAIN } from "../snapshot/chain-record";
 import type { LoadedSnapshot } from "../snapshot/load";
 import { envelopeAt } from "../snapshot/slots";
 import type { Envelope } from "./decision";
@@ -11,13 +12,15 @@ import type { Envelope } from "./decision";
  * first call. Empty for an unknown or suspended agent.
  */
 export function standingEnvelopes(snapshot: LoadedSnapshot, agentId: string, now: Date): Envelope[] {
+  const { cells } = snapshot;
   const chain = snapshot.soloChains.get(agentId);
-  if (chain === undefined || !chain.callerActive) return [];
-  const { enforced: rules, enforcedState: state } = chain;
+  if (chain === undefined || cells[chain + CHAIN.callerActive] !== true) return [];
+  const table = cells[chain + CHAIN.enforced] as RuleTable;
+  const state = cells[chain + CHAIN.enforcedState] as ChainState;
   const standing: Envelope[] = [];
-  for (let at = startOf(rules, START.limits); at < startOf(rules, START.amountApprovals); at += LIMIT.stride) {
-    if (rules[at + ACTIONS] !== null || rules[at + TARGET] !== null || rules[at + LIMIT.period] === "session") continue;
-    standing.push(envelopeAt(rules, state, at, snapshot.calendar, now.getTime(), ""));
+  for (let at = startOf(cells, table, START.limits); at < startOf(cells, table, START.amountApprovals); at += LIMIT.stride) {
+    if (cells[at + ACTIONS] !== null || cells[at + TARGET] !== null || cells[at + LIMIT.period] === "session") continue;
+    standing.push(envelopeAt(cells, state, at, snapshot.calendar, now.getTime(), ""));
   }
   return standing;
 }

@@ -1,8 +1,9 @@
 import type { Matcher } from "../match";
 import { formatMoney } from "../money";
 import { anomalyThreshold } from "../baseline";
-import { ACTIONS, agentAt, ANOMALY, BUDGET, BUDGETS, DENY, GRANT, LIMIT, LOOP, MERCHANT, MONEY, RULE, slotKey, START, startOf, TARGET, TIME_WINDOW, TRUST, VELOCITY, type ChainState, type RuleTable } from "../snapshot/rule-table";
-import type { Chain, LoadedDelegation, LoadedSnapshot } from "../snapshot/load";
+import { ACTIONS, agentAt, ANOMALY, BUDGET, BUDGETS, BUDGETS_END, DENY, GRANT, LIMIT, LOOP, MERCHANT, MONEY, RULE, slotKey, START, startOf, TARGET, TIME_WINDOW, TRUST, VELOCITY, type Cells, type ChainState, type RuleTable } from "../snapshot/rule-table";
+import type { LoadedDelegation, LoadedSnapshot } from "../snapshot/load";
+import { CHAIN, chainAt } from "../snapshot/chain-record";
 import { counterAt, envelopeAt } from "../snapshot/slots";
 import type { LocalClock } from "../period";
 import type { AnomalySpec, Rule, Target, TimeWindowSpec } from "../snapshot/rules";
@@ -11,12 +12,15 @@ import { TRACE_STEPS, type Counter, type DecisionRequest, type Envelope, type Re
 /** One evaluation pass: a call, its chain, and the chain's rules (enforced, or with shadow rules). */
 export interface Pass {
   readonly snapshot: LoadedSnapshot;
+  /** The snapshot's cells, where the chain's record, `table` and `state` are. */
+  readonly cells: Cells;
   readonly request: DecisionRequest;
   readonly usage: Usage;
   readonly nowMs: number;
-  readonly chain: Chain;
-  readonly rules: RuleTable;
-  /** The chain's envelopes, counters and budgets for `rules`. */
+  /** Where the chain's record is (see CHAIN). */
+  readonly chain: number;
+  readonly table: RuleTable;
+  /** The chain's envelopes, counters and budgets for `table`. */
   readonly state: ChainState;
   /** The shadow pass: every rule decides, but only shadow rules add holds and counters. */
   readonly shadowPass: boolean;
@@ -55,30 +59,30 @@ export function targets(target: Target, request: DecisionRequest): boolean {
 }
 
 /** Whether the table entry at `at` concerns the action of the call. */
-function concernsAction(rules: RuleTable, at: number, request: DecisionRequest): boolean {
-  const actions = rules[at + ACTIONS] as Matcher | null;
+function concernsAction(cells: Cells, at: number, request: DecisionRequest): boolean {
+  const actions = cells[at + ACTIONS] as Matcher | null;
   return actions === null || actions.test(request.action);
 }
 
 /** Whether the call fits the merchants and categories (rarely set) of the table entry at `at`. */
-function fitsTarget(rules: RuleTable, at: number, request: DecisionRequest): boolean {
-  const target = rules[at + TARGET] as Target | null;
+function fitsTarget(cells: Cells, at: number, request: DecisionRequest): boolean {
+  const target = cells[at + TARGET] as Target | null;
   return target === null || targets(target, request);
 }
 
 /** Whether the table entry at `at` applies to the call: its actions, then its merchants and categories. */
-function applies(rules: RuleTable, at: number, request: DecisionRequest): boolean {
-  return concernsAction(rules, at, request) && fitsTarget(rules, at, request);
+function applies(cells: Cells, at: number, request: DecisionRequest): boolean {
+  return concernsAction(cells, at, request) && fitsTarget(cells, at, request);
 }
 
 /** Whether the money entry at `at` targets the call and is in the call's currency, so amounts compare. */
-function priced(rules: RuleTable, at: number, request: DecisionRequest): boolean {
-  return request.amount !== undefined && request.amount.currency === rules[at + MONEY.currency] && applies(rules, at, request);
+function priced(cells: Cells, at: number, request: DecisionRequest): boolean {
+  return request.amount !== undefined && request.amount.currency === cells[at + MONEY.currency] && applies(cells, at, request);
 }
 
 /** The rule of the table entry at `at`: read only to explain a refusal, so it may be cold. */
-function ruleAt<Spec>(rules: RuleTable, at: number): Rule<Spec> {
-  return rules[at + RULE] as Rule<Spec>;
+function ruleAt<Spec>(cells: Cells, at: number): Rule<Spec> {
+  return cells[at + RULE] as Rule<Spec>;
 }
 
 function isOpen(window: TimeWindowSpec, clock: LocalClock): boolean {
@@ -89,14 +93,14 @@ function isOpen(window: TimeWindowSpec, clock: LocalClock): boolean {
   return (today && clock.minute >= window.from) || (yesterday && clock.minute < window.to);
 }
 
-const checkTimeWindows: Step = ({ rules, request, snapshot, nowMs }, verdict) => {
+const checkTimeWindows: Step = ({ cells, table, request, snapshot, nowMs }, verdict) => {
   let checked = 0;
-  for (let at = startOf(rules, START.timeWindows); at < startOf(rules, START.denies); at += TIME_WINDOW.stride) {
-    if (!applies(rules, at, request)) continue;
+  for (let at = startOf(cells, table, START.timeWindows); at < startOf(cells, table, START.denies); at += TIME_WINDOW.stride) {
+    if (!applies(cells, at, request)) continue;
     checked++;
-    const spec = rules[at + TIME_WINDOW.spec] as TimeWindowSpec;
+    const spec = cells[at + TIME_WINDOW.spec] as TimeWindowSpec;
     if (!isOpen(spec, snapshot.calendar.clock(nowMs))) {
-      const rule = ruleAt(rules, at);
+      const rule = ruleAt(cells, at);
       const where = `${spec.schedule} ${snapshot.organization.timeZone}`;
       verdict.denials.push(ruleReason("outside_time_window", rule, `${describe(rule)} allows ${request.action} only ${where}`));
     }
@@ -105,13 +109,13 @@ const checkTimeWindows: Step = ({ rules, request, snapshot, nowMs }, verdict) =>
 };
 
 // Counts the denies that concern the action, so the trace shows what was looked at.
-const checkDenies: Step = ({ rules, request }, verdict) => {
+const checkDenies: Step = ({ cells, table, request }, verdict) => {
   let checked = 0;
-  for (let at = startOf(rules, START.denies); at < startOf(rules, START.grants); at += DENY.stride) {
-    if (!concernsAction(rules, at, request)) continue;
+  for (let at = startOf(cells, table, START.denies); at < startOf(cells, table, START.grants); at += DENY.stride) {
+    if (!concernsAction(cells, at, request)) continue;
     checked++;
-    if (fitsTarget(rules, at, request)) {
-      const rule = ruleAt(rules, at);
+    if (fitsTarget(cells, at, request)) {
+      const rule = ruleAt(cells, at);
       verdict.denials.push(ruleReason("explicit_deny", rule, `${request.action} is denied by ${describe(rule)}`));
     }
   }
@@ -119,25 +123,25 @@ const checkDenies: Step = ({ rules, request }, verdict) => {
 };
 
 // Authority comes from the first agent on the chain only: delegations narrow it, they never add.
-const checkGrants: Step = ({ rules, request, chain }, verdict) => {
-  for (let at = startOf(rules, START.grants); at < startOf(rules, START.caps); at += GRANT.stride) {
-    if (applies(rules, at, request)) return (at - startOf(rules, START.grants)) / GRANT.stride + 1;
+const checkGrants: Step = ({ cells, table, state, request }, verdict) => {
+  for (let at = startOf(cells, table, START.grants); at < startOf(cells, table, START.caps); at += GRANT.stride) {
+    if (applies(cells, at, request)) return (at - startOf(cells, table, START.grants)) / GRANT.stride + 1;
   }
   // No grant: say so, with the merchant and category that the grants did not cover.
   const { action, merchant, category } = request;
   const where = `${merchant === undefined ? "" : ` at merchant "${merchant}"`}${category === undefined ? "" : ` in category "${category}"`}`;
-  verdict.denials.push(reason("no_matching_grant", `no grant for agent ${chain.agents[0]!.id} allows ${action}${where}`));
-  return (startOf(rules, START.caps) - startOf(rules, START.grants)) / GRANT.stride;
+  verdict.denials.push(reason("no_matching_grant", `no grant for agent ${agentAt(cells, state, 0)} allows ${action}${where}`));
+  return (startOf(cells, table, START.caps) - startOf(cells, table, START.grants)) / GRANT.stride;
 };
 
 /**
  * One money entry of the currency step: a mismatch is a denial; a missing amount is reported once,
  * as the first such rule's description, so the step can say what needs one.
  */
-function checkEntryCurrency(rules: RuleTable, at: number, currency: string, request: DecisionRequest, verdict: Verdict, unpriced: string | null): string | null {
-  if (request.amount === undefined) return unpriced ?? describe(ruleAt(rules, at));
+function checkEntryCurrency(cells: Cells, at: number, currency: string, request: DecisionRequest, verdict: Verdict, unpriced: string | null): string | null {
+  if (request.amount === undefined) return unpriced ?? describe(ruleAt(cells, at));
   if (currency !== request.amount.currency) {
-    const rule = ruleAt(rules, at);
+    const rule = ruleAt(cells, at);
     verdict.denials.push(ruleReason("currency_mismatch", rule, `${describe(rule)} counts ${currency}; the request is in ${request.amount.currency}`));
   }
   return unpriced;
@@ -145,29 +149,29 @@ function checkEntryCurrency(rules: RuleTable, at: number, currency: string, requ
 
 // Amounts only compare within a currency, so this runs before any cap, envelope or threshold
 // compares numbers; those then skip the rules reported here.
-const checkCurrency: Step = ({ rules, state, request, chain }, verdict) => {
+const checkCurrency: Step = ({ cells, table, state, request, chain }, verdict) => {
   let checked = 0;
   let unpriced: string | null = null;
-  for (let at = startOf(rules, START.caps); at < startOf(rules, START.limits); at += MONEY.stride) {
-    if (!applies(rules, at, request)) continue;
+  for (let at = startOf(cells, table, START.caps); at < startOf(cells, table, START.limits); at += MONEY.stride) {
+    if (!applies(cells, at, request)) continue;
     checked++;
-    unpriced = checkEntryCurrency(rules, at, rules[at + MONEY.currency] as string, request, verdict, unpriced);
+    unpriced = checkEntryCurrency(cells, at, cells[at + MONEY.currency] as string, request, verdict, unpriced);
   }
-  for (let at = startOf(rules, START.limits); at < startOf(rules, START.amountApprovals); at += LIMIT.stride) {
-    if (!applies(rules, at, request)) continue;
+  for (let at = startOf(cells, table, START.limits); at < startOf(cells, table, START.amountApprovals); at += LIMIT.stride) {
+    if (!applies(cells, at, request)) continue;
     checked++;
-    unpriced = checkEntryCurrency(rules, at, rules[at + LIMIT.currency] as string, request, verdict, unpriced);
+    unpriced = checkEntryCurrency(cells, at, cells[at + LIMIT.currency] as string, request, verdict, unpriced);
   }
-  for (let at = startOf(rules, START.amountApprovals); at < startOf(rules, START.trustApprovals); at += MONEY.stride) {
-    if (!applies(rules, at, request)) continue;
+  for (let at = startOf(cells, table, START.amountApprovals); at < startOf(cells, table, START.trustApprovals); at += MONEY.stride) {
+    if (!applies(cells, at, request)) continue;
     checked++;
-    unpriced = checkEntryCurrency(rules, at, rules[at + MONEY.currency] as string, request, verdict, unpriced);
+    unpriced = checkEntryCurrency(cells, at, cells[at + MONEY.currency] as string, request, verdict, unpriced);
   }
-  for (let at = state[BUDGETS] as number; at < state.length; at += BUDGET.stride) {
+  for (let at = cells[state + BUDGETS] as number; at < (cells[state + BUDGETS_END] as number); at += BUDGET.stride) {
     checked++;
-    const currency = state[at + BUDGET.currency] as string;
+    const currency = cells[at + BUDGET.currency] as string;
     if (request.amount !== undefined && currency === request.amount.currency) continue;
-    const delegation = budgetHolder(chain, state[at + BUDGET.envelope] as Envelope);
+    const delegation = budgetHolder(cells, chain, cells[at + BUDGET.envelope] as Envelope);
     if (request.amount === undefined) unpriced ??= `the budget of delegation ${delegation.id}`;
     else {
       const message = `delegation ${delegation.id} has a ${currency} budget; the request is in ${request.amount.currency}`;
@@ -179,20 +183,20 @@ const checkCurrency: Step = ({ rules, state, request, chain }, verdict) => {
 };
 
 /** The delegation whose budget `envelope` is: looked up only to explain a refusal. */
-function budgetHolder(chain: Chain, envelope: Envelope): LoadedDelegation {
-  return chain.delegations.find((delegation) => delegation.budgetEnvelope === envelope)!;
+function budgetHolder(cells: Cells, chain: number, envelope: Envelope): LoadedDelegation {
+  return chainAt(cells, chain).delegations.find((delegation) => delegation.budgetEnvelope === envelope)!;
 }
 
-const checkCaps: Step = ({ rules, request }, verdict) => {
+const checkCaps: Step = ({ cells, table, request }, verdict) => {
   let checked = 0;
-  for (let at = startOf(rules, START.caps); at < startOf(rules, START.limits); at += MONEY.stride) {
-    if (!priced(rules, at, request)) continue;
+  for (let at = startOf(cells, table, START.caps); at < startOf(cells, table, START.limits); at += MONEY.stride) {
+    if (!priced(cells, at, request)) continue;
     checked++;
     const amount = request.amount!.amount;
-    const cap = rules[at + MONEY.amount] as number;
+    const cap = cells[at + MONEY.amount] as number;
     if (amount > cap) {
-      const rule = ruleAt(rules, at);
-      const currency = rules[at + MONEY.currency] as string;
+      const rule = ruleAt(cells, at);
+      const currency = cells[at + MONEY.currency] as string;
       const message = `${formatMoney(amount, currency)} is over the per-call cap of ${formatMoney(cap, currency)} of ${describe(rule)}`;
       verdict.denials.push(ruleReason("over_per_call_cap", rule, message));
     }
@@ -205,32 +209,32 @@ const checkCaps: Step = ({ rules, request }, verdict) => {
 // INVARIANT: an envelope is only listed to hold where spent + amount <= limit was seen; the
 // worker re-checks that atomically when it holds.
 const checkEnvelopes: Step = (pass, verdict) => {
-  const { rules, state, request, usage, chain } = pass;
+  const { cells, table, state, request, usage, chain } = pass;
   if (request.amount === undefined) return 0;
   const { amount, currency } = request.amount;
   let checked = 0;
-  for (let at = startOf(rules, START.limits); at < startOf(rules, START.amountApprovals); at += LIMIT.stride) {
-    if (rules[at + LIMIT.currency] !== currency || !applies(rules, at, request)) continue;
+  for (let at = startOf(cells, table, START.limits); at < startOf(cells, table, START.amountApprovals); at += LIMIT.stride) {
+    if (cells[at + LIMIT.currency] !== currency || !applies(cells, at, request)) continue;
     checked++;
-    const envelope = envelopeAt(rules, state, at, pass.snapshot.calendar, pass.nowMs, request.sessionId);
-    const limit = rules[at + LIMIT.limit] as number;
-    const spent = usage.spent(slotKey(rules, state, at, LIMIT.slot));
+    const envelope = envelopeAt(cells, state, at, pass.snapshot.calendar, pass.nowMs, request.sessionId);
+    const limit = cells[at + LIMIT.limit] as number;
+    const spent = usage.spent(slotKey(cells, state, at, LIMIT.slot));
     if (spent + amount > limit) {
-      const rule = ruleAt(rules, at);
+      const rule = ruleAt(cells, at);
       const left = formatMoney(Math.max(0, limit - spent), currency);
-      const message = `${envelope.period} envelope of ${describe(rule)} for agent ${agentAt(state, 0)} has ${left} of ${formatMoney(limit, currency)} left; ${formatMoney(amount, currency)} requested`;
+      const message = `${envelope.period} envelope of ${describe(rule)} for agent ${agentAt(cells, state, 0)} has ${left} of ${formatMoney(limit, currency)} left; ${formatMoney(amount, currency)} requested`;
       verdict.denials.push(ruleReason("envelope_exhausted", rule, message));
     }
-    if (!pass.shadowPass || ruleAt(rules, at).origin.shadow) verdict.holds.push(envelope);
+    if (!pass.shadowPass || ruleAt(cells, at).origin.shadow) verdict.holds.push(envelope);
   }
-  for (let at = state[BUDGETS] as number; at < state.length; at += BUDGET.stride) {
-    if (state[at + BUDGET.currency] !== currency) continue;
+  for (let at = cells[state + BUDGETS] as number; at < (cells[state + BUDGETS_END] as number); at += BUDGET.stride) {
+    if (cells[at + BUDGET.currency] !== currency) continue;
     checked++;
-    const envelope = state[at + BUDGET.envelope] as Envelope;
-    const limit = state[at + BUDGET.limit] as number;
-    const spent = usage.spent(state[at + BUDGET.key] as string);
+    const envelope = cells[at + BUDGET.envelope] as Envelope;
+    const limit = cells[at + BUDGET.limit] as number;
+    const spent = usage.spent(cells[at + BUDGET.key] as string);
     if (spent + amount > limit) {
-      const { id } = budgetHolder(chain, envelope);
+      const { id } = budgetHolder(cells, chain, envelope);
       const left = formatMoney(Math.max(0, limit - spent), currency);
       const message = `delegation ${id} has ${left} of its ${formatMoney(limit, currency)} budget left; ${formatMoney(amount, currency)} requested`;
       verdict.denials.push(reason("delegation_budget_exhausted", message, id));
@@ -241,21 +245,21 @@ const checkEnvelopes: Step = (pass, verdict) => {
 };
 
 const checkVelocity: Step = (pass, verdict) => {
-  const { rules } = pass;
+  const { cells, table } = pass;
   let checked = 0;
-  for (let at = startOf(rules, START.velocity); at < startOf(rules, START.merchantApprovals); at += VELOCITY.stride) {
-    if (!applies(rules, at, pass.request)) continue;
+  for (let at = startOf(cells, table, START.velocity); at < startOf(cells, table, START.merchantApprovals); at += VELOCITY.stride) {
+    if (!applies(cells, at, pass.request)) continue;
     checked++;
-    const counter = counterAt(rules, pass.state, at, pass.request.sessionId);
-    const maxCalls = rules[at + VELOCITY.maxCalls] as number;
-    const windowSeconds = rules[at + VELOCITY.windowSeconds] as number;
-    const calls = pass.usage.calls(slotKey(rules, pass.state, at, VELOCITY.slot), windowSeconds);
+    const counter = counterAt(cells, pass.state, at, pass.request.sessionId);
+    const maxCalls = cells[at + VELOCITY.maxCalls] as number;
+    const windowSeconds = cells[at + VELOCITY.windowSeconds] as number;
+    const calls = pass.usage.calls(slotKey(cells, pass.state, at, VELOCITY.slot), windowSeconds);
     if (calls >= maxCalls) {
-      const rule = ruleAt(rules, at);
-      verdict.denials.push(ruleReason("velocity_exceeded", rule, `${describe(rule)} allows ${maxCalls} calls per ${windowSeconds} s per ${rules[at + VELOCITY.per] as string}; ${calls} already made`));
+      const rule = ruleAt(cells, at);
+      verdict.denials.push(ruleReason("velocity_exceeded", rule, `${describe(rule)} allows ${maxCalls} calls per ${windowSeconds} s per ${cells[at + VELOCITY.per] as string}; ${calls} already made`));
       verdict.retryAfterMs = Math.max(verdict.retryAfterMs, windowSeconds * 1000);
     }
-    if (!pass.shadowPass || ruleAt(rules, at).origin.shadow) verdict.counters.push(counter);
+    if (!pass.shadowPass || ruleAt(cells, at).origin.shadow) verdict.counters.push(counter);
   }
   return checked;
 };
@@ -272,17 +276,17 @@ function fingerprintOf(request: DecisionRequest): string {
 }
 
 const checkLoops: Step = (pass, verdict) => {
-  const { rules } = pass;
+  const { cells, table } = pass;
   let checked = 0;
-  for (let at = startOf(rules, START.loops); at < startOf(rules, START.velocity); at += LOOP.stride) {
-    if (!applies(rules, at, pass.request)) continue;
+  for (let at = startOf(cells, table, START.loops); at < startOf(cells, table, START.velocity); at += LOOP.stride) {
+    if (!applies(cells, at, pass.request)) continue;
     checked++;
     pass.fingerprint ??= fingerprintOf(pass.request);
-    const maxRepeats = rules[at + LOOP.maxRepeats] as number;
-    const windowSeconds = rules[at + LOOP.windowSeconds] as number;
+    const maxRepeats = cells[at + LOOP.maxRepeats] as number;
+    const windowSeconds = cells[at + LOOP.windowSeconds] as number;
     const repeats = pass.usage.repeats(pass.fingerprint, windowSeconds);
     if (repeats >= maxRepeats) {
-      const rule = ruleAt(rules, at);
+      const rule = ruleAt(cells, at);
       verdict.denials.push(ruleReason("loop_detected", rule, `the same call was already made ${repeats} times in ${windowSeconds} s; ${describe(rule)} allows ${maxRepeats}`));
       verdict.retryAfterMs = Math.max(verdict.retryAfterMs, windowSeconds * 1000);
     }
@@ -290,41 +294,41 @@ const checkLoops: Step = (pass, verdict) => {
   return checked;
 };
 
-const checkApprovals: Step = ({ rules, state, request, chain, usage }, verdict) => {
+const checkApprovals: Step = ({ cells, table, state, request, chain, usage }, verdict) => {
   let checked = 0;
-  for (let at = startOf(rules, START.amountApprovals); at < startOf(rules, START.trustApprovals); at += MONEY.stride) {
-    if (!priced(rules, at, request)) continue;
+  for (let at = startOf(cells, table, START.amountApprovals); at < startOf(cells, table, START.trustApprovals); at += MONEY.stride) {
+    if (!priced(cells, at, request)) continue;
     checked++;
     const amount = request.amount!.amount;
-    const threshold = rules[at + MONEY.amount] as number;
+    const threshold = cells[at + MONEY.amount] as number;
     if (amount > threshold) {
-      const rule = ruleAt(rules, at);
-      const currency = rules[at + MONEY.currency] as string;
+      const rule = ruleAt(cells, at);
+      const currency = cells[at + MONEY.currency] as string;
       const message = `${formatMoney(amount, currency)} is over the approval threshold of ${formatMoney(threshold, currency)} of ${describe(rule)}`;
       verdict.approvals.push(ruleReason("approval_required_amount", rule, message));
     }
   }
-  for (let at = startOf(rules, START.trustApprovals); at < startOf(rules, START.loops); at += TRUST.stride) {
-    if (!applies(rules, at, request)) continue;
+  for (let at = startOf(cells, table, START.trustApprovals); at < startOf(cells, table, START.loops); at += TRUST.stride) {
+    if (!applies(cells, at, request)) continue;
     checked++;
     // The least trusted agent on the chain speaks for the call; no score yet counts as lowest.
-    const trust = chain.minTrust;
-    const score = rules[at + TRUST.score] as number;
+    const trust = cells[chain + CHAIN.minTrust] as number | null;
+    const score = cells[at + TRUST.score] as number;
     if (trust === null || trust < score) {
-      const rule = ruleAt(rules, at);
+      const rule = ruleAt(cells, at);
       const standing = trust === null ? "an agent on the call has no trust score yet" : `trust score ${trust} is below ${score}`;
       verdict.approvals.push(ruleReason("approval_required_trust", rule, `${standing}; ${describe(rule)} asks for approval`));
     }
   }
   const { merchant } = request;
   if (merchant === undefined) return checked;
-  for (let at = startOf(rules, START.merchantApprovals); at < startOf(rules, START.anomalies); at += MERCHANT.stride) {
-    if (!applies(rules, at, request)) continue;
+  for (let at = startOf(cells, table, START.merchantApprovals); at < startOf(cells, table, START.anomalies); at += MERCHANT.stride) {
+    if (!applies(cells, at, request)) continue;
     checked++;
     // Whose history counts: the agent whose policy asks, i.e. whose money it is.
-    const agentId = agentAt(state, rules[at + MERCHANT.position] as number);
+    const agentId = agentAt(cells, state, cells[at + MERCHANT.position] as number);
     if (!usage.hasUsedMerchant(agentId, merchant)) {
-      const rule = ruleAt(rules, at);
+      const rule = ruleAt(cells, at);
       const message = `agent ${agentId} has not used merchant "${merchant}" before; ${describe(rule)} asks for approval`;
       verdict.approvals.push(ruleReason("approval_required_first_merchant", rule, message));
     }
@@ -334,21 +338,21 @@ const checkApprovals: Step = ({ rules, state, request, chain, usage }, verdict) 
 
 // A spend far above what the caller usually spends in that currency, measured against its own
 // baseline; an agent without enough history is not judged (the other limits still apply).
-const checkAnomalies: Step = ({ rules, request, chain }, verdict) => {
+const checkAnomalies: Step = ({ cells, table, request, chain }, verdict) => {
   let checked = 0;
-  for (let at = startOf(rules, START.anomalies); at < startOf(rules, START.end); at += ANOMALY.stride) {
-    if (request.amount === undefined || !applies(rules, at, request)) continue;
+  for (let at = startOf(cells, table, START.anomalies); at < startOf(cells, table, START.end); at += ANOMALY.stride) {
+    if (request.amount === undefined || !applies(cells, at, request)) continue;
     checked++;
     const { amount, currency } = request.amount;
-    const caller = chain.agents[chain.agents.length - 1]!;
+    const caller = chainAt(cells, chain).agents.at(-1)!;
     const baseline = caller.spendBaselines.get(currency);
-    if (baseline === undefined || baseline.samples < (rules[at + ANOMALY.minSamples] as number)) continue;
-    const threshold = anomalyThreshold(baseline, rules[at + ANOMALY.deviations] as number);
+    if (baseline === undefined || baseline.samples < (cells[at + ANOMALY.minSamples] as number)) continue;
+    const threshold = anomalyThreshold(baseline, cells[at + ANOMALY.deviations] as number);
     if (amount <= threshold) continue;
-    const rule = ruleAt<AnomalySpec>(rules, at);
+    const rule = ruleAt<AnomalySpec>(cells, at);
     const usual = `agent ${caller.id} usually spends ${formatMoney(baseline.median, currency)} (median of ${baseline.samples})`;
     const message = `${formatMoney(amount, currency)} is far above its baseline: ${usual}, and ${describe(rule)} flags spends over ${formatMoney(threshold, currency)}`;
-    if (rules[at + ANOMALY.respond] === "deny") verdict.denials.push(ruleReason("spend_anomaly", rule, message));
+    if (cells[at + ANOMALY.respond] === "deny") verdict.denials.push(ruleReason("spend_anomaly", rule, message));
     else verdict.approvals.push(ruleReason("approval_required_anomaly", rule, message));
   }
   return checked;

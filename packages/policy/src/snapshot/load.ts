@@ -2,12 +2,14 @@ import type { SpendBaseline } from "../baseline";
 import type { Counter, Envelope } from "../evaluate/decision";
 import { Calendar } from "../period";
 import type { Money } from "../money";
+import type { Target } from "./rules";
 import type { DelegationScope } from "../document/schema";
 import { scopeCovers } from "../scope";
 import { Matchers } from "../match";
 import { primeState } from "./slots";
-import { chainState, ruleTable, type ChainState, type RuleTable } from "./rule-table";
-import { loadRules, mergeRules, NONE, targetOf, type RuleLists, type Target } from "./rules";
+import { appendChainState, appendRuleTable, type Cells, type RuleTable } from "./rule-table";
+import { CHAIN, type Chain, type ChainTables } from "./chain-record";
+import { loadRules, mergeRules, NONE, targetOf, type RuleLists } from "./rules";
 import type { SignedSnapshot } from "./schema";
 import { verifySnapshot, type SnapshotError, type TrustedKeys } from "./verify";
 
@@ -28,43 +30,6 @@ export interface LoadedAgent {
   readonly trustScore: number | null;
   /** What the agent usually spends, by currency; empty until it has committed spends. */
   readonly spendBaselines: ReadonlyMap<string, SpendBaseline>;
-}
-
-/**
- * Who a call is made for: the authority (root delegator, or the caller itself) first, the caller
- * last; and everything a decision needs of them, so that a call reads one chain object, its
- * tables and its state, never the agents or delegations themselves unless it explains a refusal.
- */
-export interface Chain {
-  /** The agent that may make calls through the chain: the delegate of its last delegation. */
-  readonly callerId: string;
-  readonly callerActive: boolean;
-  readonly agents: readonly LoadedAgent[];
-  /** Root first; empty when the caller acts for itself. */
-  readonly delegations: readonly LoadedDelegation[];
-  /** How many delegations the chain has. */
-  readonly depth: number;
-  /** As decisions report it. */
-  readonly ids: { readonly agents: readonly string[]; readonly delegations: readonly string[] };
-  /** Lowest trust score along the chain; null when some agent on it has none yet. */
-  readonly minTrust: number | null;
-  /** Until when every delegation on the chain is live (neither expired nor revoked). */
-  readonly liveUntilMs: number;
-  /** Whether a delegator on the chain is suspended (the caller's own status is checked apart). */
-  readonly suspendedDelegator: boolean;
-  /**
-   * The scope of the last delegation, when every scope on the chain lies within the one above it
-   * (as the compiler requires of live chains): then the call need only fit this one. Null otherwise.
-   */
-  readonly narrowest: Target | null;
-  /** The rules a call through the chain is checked against: every agent's, each rule once. */
-  readonly enforced: RuleTable;
-  /** This chain's envelopes, counters and budgets for the enforced table. */
-  readonly enforcedState: ChainState;
-  /** The same with shadow rules deciding too; null when no shadow policy selects an agent on it. */
-  readonly withShadow: RuleTable | null;
-  /** This chain's state for the shadow table; null with it. */
-  readonly shadowState: ChainState | null;
 }
 
 export interface LoadedDelegation {
@@ -103,10 +68,12 @@ export interface LoadedSnapshot {
   readonly agents: ReadonlyMap<string, LoadedAgent>;
   readonly keys: ReadonlyMap<string, LoadedKey>;
   readonly delegations: ReadonlyMap<string, LoadedDelegation>;
-  /** By agent id: the agent acting for itself. */
-  readonly soloChains: ReadonlyMap<string, Chain>;
-  /** By delegation id: its delegate acting through it. */
-  readonly delegatedChains: ReadonlyMap<string, Chain>;
+  /** Every chain's record (chain-record.ts), rule tables and state (rule-table.ts). */
+  readonly cells: Cells;
+  /** By agent id: where the record of the agent acting for itself is in the cells. */
+  readonly soloChains: ReadonlyMap<string, number>;
+  /** By delegation id: where the record of its delegate acting through it is in the cells. */
+  readonly delegatedChains: ReadonlyMap<string, number>;
   readonly calendar: Calendar;
 }
 
@@ -180,13 +147,16 @@ function index(signed: SignedSnapshot): LoadedSnapshot {
     return { position, enforced, withShadow: members.some((member) => member.shadow) ? mergeRules(members.map((member) => member.rules)) : null };
   });
   // One table per combination of profiles along a chain, shared by every chain with it: agents
-  // of one profile then read the same (warm) table, and only their own state is cold.
+  // of one profile then read the same (warm) table, and only their own state is cold. A table
+  // follows the record of the first chain to use it, so a chain with a table of its own (most
+  // delegations) has it beside its state.
+  const cells: Cells = [];
   const tables = new Map<string, RuleTable>();
   const tableFor = (memberProfiles: readonly Profile[], shadow: boolean): RuleTable => {
     const key = `${shadow ? "s" : "e"}${memberProfiles.map((profile) => profile.position).join(",")}`;
     let table = tables.get(key);
     if (table === undefined) {
-      table = ruleTable(memberProfiles.map((profile) => (shadow ? (profile.withShadow ?? profile.enforced) : profile.enforced)));
+      table = appendRuleTable(cells, memberProfiles.map((profile) => (shadow ? (profile.withShadow ?? profile.enforced) : profile.enforced)));
       tables.set(key, table);
     }
     return table;
@@ -198,20 +168,27 @@ function index(signed: SignedSnapshot): LoadedSnapshot {
   const built = new Map<string, Envelope | Counter>();
   const scopes = new Map<LoadedDelegation, DelegationScope>();
   const profileOf = new Map<LoadedAgent, Profile>();
-  const chainOf = (agents: LoadedAgent[], delegations: LoadedDelegation[]): Chain => {
+  const chainOf = (agents: LoadedAgent[], delegations: LoadedDelegation[]): number => {
+    const record = cells.length;
+    for (let cell = 0; cell < CHAIN.stride; cell++) cells.push(null);
     const memberProfiles = agents.map((agent) => profileOf.get(agent)!);
-    const enforced = tableFor(memberProfiles, false);
-    const withShadow = memberProfiles.some((profile) => profile.withShadow !== null) ? tableFor(memberProfiles, true) : null;
-    return summarize(agents, delegations, scopes, enforced, withShadow, (table, ids) => {
-      const state = chainState(table, ids, delegations);
-      primeState(table, state, calendar, issuedAtMs, built);
+    const agentIds = agents.map((agent) => agent.id);
+    const stateFor = (table: RuleTable) => {
+      const state = appendChainState(cells, table, agentIds, delegations);
+      primeState(cells, table, state, calendar, issuedAtMs, built);
       return state;
-    });
+    };
+    const enforced = tableFor(memberProfiles, false);
+    const enforcedState = stateFor(enforced);
+    const withShadow = memberProfiles.some((profile) => profile.withShadow !== null) ? tableFor(memberProfiles, true) : null;
+    const shadowState = withShadow === null ? null : stateFor(withShadow);
+    summarize(cells, record, agents, delegations, scopes, { enforced, enforcedState, withShadow, shadowState });
+    return record;
   };
 
   // INVARIANT (findDanglingReference): every position and id below resolves.
   const agents = new Map<string, LoadedAgent>();
-  const soloChains = new Map<string, Chain>();
+  const soloChains = new Map<string, number>();
   for (const [id, agent] of Object.entries(body.agents)) {
     const spendBaselines = agent.spendBaselines === undefined ? NO_BASELINES : new Map(agent.spendBaselines.map((baseline) => [baseline.currency, baseline]));
     const loaded: LoadedAgent = { id, name: agent.name, status: agent.status, trustScore: agent.trustScore, spendBaselines };
@@ -240,7 +217,7 @@ function index(signed: SignedSnapshot): LoadedSnapshot {
     scopes.set(loaded, delegation.scope);
   }
   // Chains refer to delegations, so they are linked once every delegation exists.
-  const delegatedChains = new Map<string, Chain>();
+  const delegatedChains = new Map<string, number>();
   for (const [id, delegation] of Object.entries(body.delegations)) {
     const links = delegation.chain.map((link) => delegations.get(link)!);
     const chainAgents = [agents.get(links[0]!.delegatorAgentId)!, ...links.map((link) => agents.get(link.delegateAgentId)!)];
@@ -261,49 +238,45 @@ function index(signed: SignedSnapshot): LoadedSnapshot {
     agents,
     keys,
     delegations,
+    cells,
     soloChains,
     delegatedChains,
     calendar,
   };
 }
 
+/** Writes the record of the chain through `agents` and `delegations` at `record` in the cells. */
 function summarize(
+  cells: Cells,
+  record: number,
   agents: LoadedAgent[],
   delegations: LoadedDelegation[],
   scopes: ReadonlyMap<LoadedDelegation, DelegationScope>,
-  enforced: RuleTable,
-  withShadow: RuleTable | null,
-  /** A chain's fresh state for one of its tables. */
-  stateFor: (table: RuleTable, agentIds: readonly string[]) => ChainState,
-): Chain {
+  tables: ChainTables,
+): void {
   let minTrust: number | null = Number.POSITIVE_INFINITY;
   for (const agent of agents) minTrust = agent.trustScore === null || minTrust === null ? null : Math.min(minTrust, agent.trustScore);
   // Summaries of the chain so that a decision checks it in O(1) and walks it only to explain a refusal.
   const liveUntilMs = Math.min(...delegations.map((link) => Math.min(link.expiresAtMs, link.revokedAtMs)));
-  const suspendedDelegator = agents.slice(0, -1).some((agent) => agent.status !== "active");
   const nested = delegations.every((link, position) => position === 0 || scopeCovers(scopes.get(delegations[position - 1]!)!, scopes.get(link)!));
   // Decisions hand `ids` out, so it is frozen rather than copied per call.
   const ids = Object.freeze({
     agents: Object.freeze(agents.map((agent) => agent.id)),
     delegations: delegations.length === 0 ? NONE : Object.freeze(delegations.map((delegation) => delegation.id)),
   });
-  const stateOf = (table: RuleTable) => stateFor(table, ids.agents);
+  const chain: Chain = { agents, delegations: delegations.length === 0 ? NONE : delegations, ids };
   const caller = agents[agents.length - 1]!;
-  // Fields in the order a decision reads them: what most calls read sits together at the front.
-  return {
-    callerId: caller.id,
-    callerActive: caller.status === "active",
-    liveUntilMs,
-    suspendedDelegator,
-    narrowest: nested ? (delegations[delegations.length - 1]?.target ?? null) : null,
-    depth: delegations.length,
-    enforced,
-    enforcedState: stateOf(enforced),
-    withShadow,
-    shadowState: withShadow === null ? null : stateOf(withShadow),
-    ids,
-    minTrust,
-    delegations: delegations.length === 0 ? NONE : delegations,
-    agents,
-  };
+  cells[record + CHAIN.callerId] = caller.id;
+  cells[record + CHAIN.callerActive] = caller.status === "active";
+  cells[record + CHAIN.liveUntilMs] = liveUntilMs;
+  cells[record + CHAIN.suspendedDelegator] = agents.slice(0, -1).some((agent) => agent.status !== "active");
+  cells[record + CHAIN.narrowest] = nested ? (delegations[delegations.length - 1]?.target ?? null) : null;
+  cells[record + CHAIN.depth] = delegations.length;
+  cells[record + CHAIN.enforced] = tables.enforced;
+  cells[record + CHAIN.enforcedState] = tables.enforcedState;
+  cells[record + CHAIN.withShadow] = tables.withShadow;
+  cells[record + CHAIN.shadowState] = tables.shadowState;
+  cells[record + CHAIN.minTrust] = minTrust;
+  cells[record + CHAIN.ids] = ids;
+  cells[record + CHAIN.chain] = chain;
 }

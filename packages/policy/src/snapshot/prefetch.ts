@@ -1,5 +1,5 @@
-import type { Chain } from "./load";
-import type { ChainState, RuleTable } from "./rule-table";
+import { CHAIN } from "./chain-record";
+import { BUDGETS_END, START, type Cells, type ChainState, type RuleTable } from "./rule-table";
 
 /** Array cells per 64-byte cache line: Node's V8 stores a tagged value in 8 bytes. */
 const CELLS_PER_LINE = 8;
@@ -8,28 +8,39 @@ const CELLS_PER_LINE = 8;
 const sink = { touched: 0 };
 
 /**
- * Reads one cell of every cache line of a chain's tables, and the header of every string its
- * state holds (keys that the usage lookups hash, session prefixes and stamps, agent ids), before
- * the checks read them one by one. When the chain is cold (an agent's first call in a while) each line is a trip to
- * memory; the checks would make those trips one after another, each waiting on the last, where
- * these reads do not depend on each other and the processor overlaps them. On a warm chain they
- * cost a few nanoseconds.
+ * Reads one cell of every cache line of a chain's record and tables, and the header of every
+ * string and number its record and state hold (keys that the usage lookups hash, session
+ * prefixes and stamps, agent ids, the live-until instant), before the checks read them one by
+ * one. When the chain is cold (an agent's first call in a while) each line is a trip to memory;
+ * the checks would make those trips one after another, each waiting on the last, where these
+ * reads do not depend on each other and the processor overlaps them. On a warm chain they cost a
+ * few nanoseconds.
  */
-export function prefetchChain(chain: Chain): void {
-  let sum = touchTable(chain.enforced) ^ touchState(chain.enforcedState);
-  if (chain.withShadow !== null) sum ^= touchTable(chain.withShadow) ^ touchState(chain.shadowState!);
+export function prefetchChain(cells: Cells, chain: number): void {
+  let sum = touch(cells, chain, chain + CHAIN.stride);
+  sum ^= touchTable(cells, cells[chain + CHAIN.enforced] as RuleTable) ^ touchState(cells, cells[chain + CHAIN.enforcedState] as ChainState);
+  const withShadow = cells[chain + CHAIN.withShadow] as RuleTable | null;
+  if (withShadow !== null) sum ^= touchTable(cells, withShadow) ^ touchState(cells, cells[chain + CHAIN.shadowState] as ChainState);
   sink.touched ^= sum;
 }
 
-function touchTable(table: RuleTable): number {
+function touchTable(cells: Cells, table: RuleTable): number {
   let sum = 0;
-  for (let cell = 0; cell < table.length; cell += CELLS_PER_LINE) if (table[cell] === null) sum++;
+  for (let cell = table; cell < (cells[table + START.end] as number); cell += CELLS_PER_LINE) if (cells[cell] === null) sum++;
   return sum;
 }
 
 // A state is a few lines long, so every cell is read.
-function touchState(state: ChainState): number {
+function touchState(cells: Cells, state: ChainState): number {
+  return touch(cells, state, cells[state + BUDGETS_END] as number);
+}
+
+function touch(cells: Cells, from: number, to: number): number {
   let sum = 0;
-  for (const cell of state) if (typeof cell === "string") sum ^= cell.length;
+  for (let cell = from; cell < to; cell++) {
+    const value = cells[cell];
+    if (typeof value === "string") sum ^= value.length;
+    else if (typeof value === "number" && value > 0) sum++;
+  }
   return sum;
 }
