@@ -17,7 +17,8 @@ function rank(key: string): number {
  * only where their rules do, however each was written (YAML or JSON, any key order, comments).
  */
 export function canonicalYaml(document: unknown): string {
-  return stringify(document, {
+  // A document is JSON, which has no negative zero: -0 reads back as 0, as JSON.stringify writes it.
+  return stringify(document, (_key, value: unknown) => (Object.is(value, -0) ? 0 : value), {
     sortMapEntries: (a, b) => {
       const [left, right] = [String(a.key), String(b.key)];
       return rank(left) - rank(right) || (left < right ? -1 : left > right ? 1 : 0);

@@ -30,4 +30,8 @@ describe("canonical YAML", () => {
       }),
     );
   });
+
+  it("writes negative zero as 0, as JSON does", () => {
+    expect(parse(canonicalYaml({ a: -0, b: [-0] }))).toEqual({ a: 0, b: [0] });
+  });
 });
