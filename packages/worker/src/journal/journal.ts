@@ -66,7 +66,12 @@ export interface Journal<T> {
  * 40–60 ms against 78–165). A platform without O_DSYNC (Windows) gets the fdatasync instead.
  */
 const DSYNC: number | undefined = constants.O_DSYNC;
-const SEGMENT_FLAGS = DSYNC === undefined ? "a" : constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | DSYNC;
+/**
+ * Truncating: a segment's name is the number of its first record, so a file that already has the
+ * name never had a record acknowledged (its first write failed), and what it holds is garbage
+ * that the new records must not follow on the same line.
+ */
+const SEGMENT_FLAGS = DSYNC === undefined ? "w" : constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND | DSYNC;
 
 /** A record waiting for its durable write. */
 interface Appended<T> {
@@ -78,7 +83,9 @@ interface Appended<T> {
 
 interface Segment {
   path: string;
-  /** Sequence number of its last record. */
+  /** Sequence number of its first record: the number in its name. */
+  first: number;
+  /** Sequence number of its last record; first - 1 while it holds none. */
   last: number;
 }
 
@@ -165,9 +172,11 @@ export async function openJournal<T>(options: JournalOptions<T>): Promise<Journa
   const startSegment = async (first: number) => {
     if (file) {
       await file.close();
-      closedSegments.push(current!);
+      if (current!.last >= current!.first) closedSegments.push(current!);
+      // Else its first write failed: it holds nothing acknowledged, and the next segment, which
+      // has its name (no record took a number), truncates it.
     }
-    current = { path: join(dir, segmentName(first)), last: first - 1 };
+    current = { path: join(dir, segmentName(first)), first, last: first - 1 };
     file = await open(current.path, SEGMENT_FLAGS);
     currentBytes = 0;
     // The new file's name must survive a crash as surely as the records written into it.
