@@ -120,7 +120,7 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
     const journals = [...(options.journals?.() ?? [])];
     family("tollgate_journal_lag_records", "gauge", "Records durable in the worker's local journal that have not reached PostgreSQL yet.");
     for (const { journal, records } of journals) lines.push(`tollgate_journal_lag_records{journal="${escapeLabel(journal)}"} ${records}`);
-    family("tollgate_journal_write_seconds", "histogram", "Durable writes of the worker's local journal, from the write to its completion on the event loop.");
+    family("tollgate_journal_write_seconds", "histogram", "Durable writes of the worker's local journal, each of which the event loop waits for.");
     for (const { journal, writeSeconds } of journals) lines.push(...writeSeconds.samples("tollgate_journal_write_seconds", `journal="${escapeLabel(journal)}"`));
 
     return `${lines.join("\n")}\n`;
