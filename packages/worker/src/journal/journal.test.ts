@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -161,8 +161,8 @@ describe("journal", () => {
 
   /**
    * A journal that starts a segment per write, whose database goes away from item `downFrom` on,
-   * and whose second segment's first write (item 1) fails: the disk is full. `afterFailure`
-   * plays what the failed write left behind.
+   * and whose second segment's first write (item 1) fails: the disk is full (the segment prepared
+   * for it is replaced by /dev/full). `afterFailure` plays what the failed write left behind.
    */
   const failingSecondSegment = async (dir: string, downFrom: number, afterFailure: (path: string) => void) => {
     const shipped: Item[] = [];
@@ -182,8 +182,11 @@ describe("journal", () => {
     });
     await journal.append(items(1)[0]!);
     await journal.shipped();
+    const spare = join(dir, "next-segment.tmp");
+    await expect.poll(() => existsSync(spare) && statSync(spare).size === 1).toBe(true);
+    unlinkSync(spare);
+    symlinkSync("/dev/full", spare);
     const failing = join(dir, "0000000000000001.jsonl");
-    symlinkSync("/dev/full", failing);
     await expect(journal.append(items(1, 1)[0]!)).rejects.toThrow();
     unlinkSync(failing);
     afterFailure(failing);

@@ -8,12 +8,12 @@
 // once it is on disk, and a restarted worker ships whatever its last run left behind before it
 // does anything else.
 //
-// On disk: a directory of segment files, `<first sequence number>.jsonl`, one record per line.
-// A batch of lines is written whole and durably, and nothing is acknowledged before that, so the
-// only damage a crash can leave is a torn last line, which was never acknowledged and is skipped.
-// A segment is deleted once every record in it is shipped.
+// On disk: a directory of segment files, `<first sequence number>.jsonl`, one record per line,
+// then zeros to the segment's size. A batch of lines is written whole and durably, and nothing
+// is acknowledged before that, so the only damage a crash can leave is a torn last line, which
+// was never acknowledged and is skipped. A segment is deleted once every record in it is shipped.
 import { constants, fdatasyncSync, writeSync } from "node:fs";
-import { mkdir, open, readdir, readFile, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { groupCommit } from "../budget/group-commit";
 
@@ -66,12 +66,17 @@ export interface Journal<T> {
  * gets the fdatasync instead.
  */
 const DSYNC: number | undefined = constants.O_DSYNC;
+const SEGMENT_FLAGS = DSYNC === undefined ? "r+" : constants.O_WRONLY | DSYNC;
+
 /**
- * Truncating: a segment's name is the number of its first record, so a file that already has the
- * name never had a record acknowledged (its first write failed), and what it holds is garbage
- * that the new records must not follow on the same line.
+ * The next segment, written full of zeros and flushed before it is needed. Records then overwrite
+ * blocks the file already has, so a durable write is one data write: appending grew the file, and
+ * the new size took a filesystem journal commit on every write (0.16 against 0.22–0.26 ms a write,
+ * 63 against 77–103 µs of CPU, alone; at 2,000 decisions/s p50 0.75–0.85 ms against 1.17–1.23).
+ * Not a segment's name: a restart deletes it.
  */
-const SEGMENT_FLAGS = DSYNC === undefined ? "w" : constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND | DSYNC;
+const SPARE = "next-segment.tmp";
+const ZEROS = Buffer.alloc(1024 * 1024);
 
 /**
  * Writes a batch durably on the event loop itself, blocking it for the write (~0.15–0.25 ms on
@@ -80,8 +85,8 @@ const SEGMENT_FLAGS = DSYNC === undefined ? "w" : constants.O_WRONLY | constants
  * get a core again, two scheduling delays that made the tail on a busy machine (at 2,000
  * decisions/s, five alternating pairs: p99 16–22 ms in four and 51 in one, against 20–44).
  */
-function writeDurably(file: FileHandle, bytes: Buffer): void {
-  const written = writeSync(file.fd, bytes);
+function writeDurably(file: FileHandle, bytes: Buffer, at: number): void {
+  const written = writeSync(file.fd, bytes, 0, bytes.length, at);
   if (written !== bytes.length) throw new Error(`short journal write: ${written} of ${bytes.length} bytes`);
   if (DSYNC === undefined) fdatasyncSync(file.fd);
 }
@@ -170,6 +175,18 @@ export async function openJournal<T>(options: JournalOptions<T>): Promise<Journa
   }
   if (leftover.length > 0) await syncDirectory(dir);
 
+  const sparePath = join(dir, SPARE);
+  const prepareSpare = async () => {
+    const spare = await open(sparePath, "w");
+    try {
+      for (let at = 0; at < segmentBytes; at += ZEROS.length) await spare.write(ZEROS, 0, Math.min(ZEROS.length, segmentBytes - at), at);
+      await spare.sync();
+    } finally {
+      await spare.close();
+    }
+  };
+  let spare: Promise<void> | null = null;
+
   let file: FileHandle | null = null;
   let current: Segment | null = null;
   let currentBytes = 0;
@@ -183,17 +200,27 @@ export async function openJournal<T>(options: JournalOptions<T>): Promise<Journa
   let closed = false;
 
   const startSegment = async (first: number) => {
+    const path = join(dir, segmentName(first));
+    const ready = spare ?? prepareSpare();
+    spare = null;
+    await ready;
+    await rename(sparePath, path);
     if (file) {
-      await file.close();
+      const closing = file;
+      file = null;
+      await closing.close();
       if (current!.last >= current!.first) closedSegments.push(current!);
       // Else its first write failed: it holds nothing acknowledged, and the next segment, which
-      // has its name (no record took a number), truncates it.
+      // has its name (no record took a number), has just replaced it.
     }
-    current = { path: join(dir, segmentName(first)), first, last: first - 1 };
-    file = await open(current.path, SEGMENT_FLAGS);
+    current = { path, first, last: first - 1 };
+    file = await open(path, SEGMENT_FLAGS);
     currentBytes = 0;
     // The new file's name must survive a crash as surely as the records written into it.
     await syncDirectory(dir);
+    // A failed preparation is tried again when the segment after this one is needed.
+    spare = prepareSpare();
+    spare.catch(() => {});
   };
   await startSegment(next);
 
@@ -248,10 +275,11 @@ export async function openJournal<T>(options: JournalOptions<T>): Promise<Journa
   let appending = 0;
   const appends = groupCommit<Appended<T>>(async (batch) => {
     try {
-      if (currentBytes >= segmentBytes) await startSegment(next);
       const bytes = Buffer.from(batch.map((entry) => `${entry.line}\n`).join(""), "utf8");
+      // A batch larger than a whole segment grows a fresh one, rather than never fitting.
+      if (currentBytes + bytes.length > segmentBytes && currentBytes > 0) await startSegment(next);
       const started = performance.now();
-      writeDurably(file!, bytes);
+      writeDurably(file!, bytes, currentBytes);
       options.onWrite?.((performance.now() - started) / 1000);
       currentBytes += bytes.length;
     } catch (error) {
@@ -300,7 +328,8 @@ export async function openJournal<T>(options: JournalOptions<T>): Promise<Journa
       await file?.close();
       file = null;
       // Everything is shipped: the segments are history.
-      for (const segment of [...closedSegments, current!]) await unlink(segment.path).catch(() => {});
+      await spare?.catch(() => {});
+      for (const path of [...closedSegments.map((segment) => segment.path), current!.path, sparePath]) await unlink(path).catch(() => {});
       closedSegments.length = 0;
     },
   };
