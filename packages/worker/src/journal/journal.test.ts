@@ -92,6 +92,21 @@ describe("journal", () => {
     await journal.close();
   });
 
+  it("writes into a segment prepared at its full size, so a write never grows the file", async () => {
+    const dir = freshDir();
+    const { shipped, release, ship } = heldUpShipping();
+    const journal = await openJournal<Item>({ dir, ...codec, segmentBytes: 4096, ship });
+    for (const item of items(10)) await journal.append(item);
+    const [segment] = segments(dir);
+    expect(statSync(join(dir, segment!)).size).toBe(4096);
+    expect(readSegment(readFileSync(join(dir, segment!), "utf8"), codec.decode)).toEqual(items(10));
+    release();
+    await journal.shipped();
+    expect(shipped.flat()).toEqual(items(10));
+    await journal.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it("a restart ships, in order, everything an earlier run acknowledged but never shipped, before anything new", async () => {
     const dir = freshDir();
     // The first run's database never answers, as if the process died before shipping.
