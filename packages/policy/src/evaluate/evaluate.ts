@@ -1,7 +1,7 @@
 import type { Cells, ChainState, RuleTable } from "../snapshot/rule-table";
 import { NONE, type Target } from "../snapshot/rules";
 import type { LoadedAgent, LoadedSnapshot } from "../snapshot/load";
-import { CHAIN, chainAt, narrowestAt } from "../snapshot/chain-record";
+import { CHAIN, chainAt } from "../snapshot/chain-record";
 import { prefetchChain } from "../snapshot/prefetch";
 import { TRACE_STEPS, type Decision, type DecisionRequest, type Envelope, type Outcome, type Reason, type TraceEntry, type Usage } from "./decision";
 import { POLICY_STEPS, reason, targets, type Pass, type Verdict } from "./steps";
@@ -107,7 +107,7 @@ function refuseUnresolved(snapshot: LoadedSnapshot, request: DecisionRequest, tr
  * call, and every delegator is active. Read from the chain's record, in O(1).
  */
 function carries(cells: Cells, chain: number, request: DecisionRequest, nowMs: number): boolean {
-  const narrowest = narrowestAt(cells, chain);
+  const narrowest = cells[chain + CHAIN.narrowest] as Target | null;
   const covered = narrowest !== null ? fitsScope(narrowest, request) : chainAt(cells, chain).delegations.every((link) => fitsScope(link.target, request));
   return nowMs < (cells[chain + CHAIN.liveUntilMs] as number) && cells[chain + CHAIN.suspendedDelegator] === false && covered;
 }

@@ -1,5 +1,4 @@
 import type { LoadedAgent, LoadedDelegation } from "./load";
-import type { Target } from "./rules";
 import type { Cells, ChainState, RuleTable } from "./rule-table";
 
 /**
@@ -11,8 +10,6 @@ export interface Chain {
   readonly agents: readonly LoadedAgent[];
   /** Root first; empty when the caller acts for itself. */
   readonly delegations: readonly LoadedDelegation[];
-  /** As decisions report it. */
-  readonly ids: { readonly agents: readonly string[]; readonly delegations: readonly string[] };
 }
 
 /**
@@ -47,7 +44,7 @@ export const CHAIN = {
   shadowState: 9,
   /** Lowest trust score along the chain; null when some agent on it has none yet. */
   minTrust: 10,
-  /** `Chain.ids`, which every decision hands out. */
+  /** The ids of the chain's agents and delegations, as every decision reports them (frozen, shared). */
   ids: 11,
   /** The Chain. */
   chain: 12,
@@ -65,9 +62,4 @@ export interface ChainTables {
 /** The Chain of the record at `chain`: read only off the hot path. */
 export function chainAt(cells: Cells, chain: number): Chain {
   return cells[chain + CHAIN.chain] as Chain;
-}
-
-/** The narrowest scope of the record at `chain` (see CHAIN.narrowest). */
-export function narrowestAt(cells: Cells, chain: number): Target | null {
-  return cells[chain + CHAIN.narrowest] as Target | null;
 }

@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { compileSnapshot } from "../compile/compile";
 import { agent, delegation, options, organization, policy, shuffleKeys, SIGNING_KEY, TRUSTED_KEYS } from "../testing/fixtures";
 import { loadSnapshot } from "./load";
-import { chainAt } from "./chain-record";
+import { CHAIN } from "./chain-record";
 import type { SignedSnapshot } from "./schema";
 import { contentHash, generateSigningKey, signHash } from "./sign";
 import { verifySnapshot } from "./verify";
@@ -50,7 +50,7 @@ describe("loadSnapshot", () => {
     expect(snapshot.version).toBe(1);
     expect(snapshot.signingKeyId).toBe(SIGNING_KEY.keyId);
     expect([...snapshot.agents.keys()]).toEqual(["agt_a", "agt_b"]);
-    expect(chainAt(snapshot.cells, snapshot.delegatedChains.get("del_1")!).ids).toEqual({ agents: ["agt_a", "agt_b"], delegations: ["del_1"] });
+    expect(snapshot.cells[snapshot.delegatedChains.get("del_1")! + CHAIN.ids]).toEqual({ agents: ["agt_a", "agt_b"], delegations: ["del_1"] });
     expect(snapshot.keys.size).toBe(2);
   });
 

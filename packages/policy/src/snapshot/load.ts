@@ -264,7 +264,7 @@ function summarize(
     agents: Object.freeze(agents.map((agent) => agent.id)),
     delegations: delegations.length === 0 ? NONE : Object.freeze(delegations.map((delegation) => delegation.id)),
   });
-  const chain: Chain = { agents, delegations: delegations.length === 0 ? NONE : delegations, ids };
+  const chain: Chain = { agents, delegations: delegations.length === 0 ? NONE : delegations };
   const caller = agents[agents.length - 1]!;
   cells[record + CHAIN.callerId] = caller.id;
   cells[record + CHAIN.callerActive] = caller.status === "active";
