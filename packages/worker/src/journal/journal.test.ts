@@ -26,8 +26,9 @@ const collecting = (into: Item[][]): Pick<JournalOptions<Item>, "ship"> => ({
 });
 const items = (count: number, from = 0) => Array.from({ length: count }, (_, i) => ({ n: from + i, text: `item ${from + i}` }));
 const segments = (dir: string) => readdirSync(dir).filter((name) => name.endsWith(".jsonl"));
-/** Ships into `shipped`, one array per batch, but only once `release` is called. */
-const heldUpShipping = () => {
+/** A journal in a fresh directory that ships into `shipped`, one array per batch, but only once `release` is called. */
+const heldUpJournal = async (options: Partial<JournalOptions<Item>> = {}) => {
+  const dir = freshDir();
   const shipped: Item[][] = [];
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
@@ -35,7 +36,8 @@ const heldUpShipping = () => {
     await gate;
     shipped.push(batch);
   };
-  return { shipped, release, ship };
+  const journal = await openJournal<Item>({ dir, ...codec, ship, ...options });
+  return { dir, journal, shipped, release };
 };
 
 describe("journal", () => {
@@ -63,9 +65,7 @@ describe("journal", () => {
   });
 
   it("acknowledges records once they are on disk, then ships them in order and deletes what shipped", async () => {
-    const dir = freshDir();
-    const { shipped, release, ship } = heldUpShipping();
-    const journal = await openJournal<Item>({ dir, ...codec, ship });
+    const { dir, journal, shipped, release } = await heldUpJournal();
     await Promise.all(items(5).map((item) => journal.append(item)));
     // Acknowledged while shipping is held up: the records are in the file.
     const onDisk = readSegment(readFileSync(join(dir, segments(dir)[0]!), "utf8"), codec.decode);
@@ -93,9 +93,7 @@ describe("journal", () => {
   });
 
   it("writes into a segment prepared at its full size, so a write never grows the file", async () => {
-    const dir = freshDir();
-    const { shipped, release, ship } = heldUpShipping();
-    const journal = await openJournal<Item>({ dir, ...codec, segmentBytes: 4096, ship });
+    const { dir, journal, shipped, release } = await heldUpJournal({ segmentBytes: 4096 });
     for (const item of items(10)) await journal.append(item);
     const [segment] = segments(dir);
     expect(statSync(join(dir, segment!)).size).toBe(4096);
@@ -161,9 +159,7 @@ describe("journal", () => {
   });
 
   it("starts a new segment past the size limit and deletes each segment once all of it shipped", async () => {
-    const dir = freshDir();
-    const { shipped, release, ship } = heldUpShipping();
-    const journal = await openJournal<Item>({ dir, ...codec, segmentBytes: 200, ship });
+    const { dir, journal, shipped, release } = await heldUpJournal({ segmentBytes: 200 });
     for (const item of items(30)) await journal.append(item);
     expect(segments(dir).length).toBeGreaterThan(3);
     release();
