@@ -1,4 +1,5 @@
 import type { DecisionService } from "./decide/service";
+import type { GcPauses } from "./observe/gc-pauses";
 import { createWorkerMetrics, METRICS_CONTENT_TYPE, UNMATCHED_ROUTE, type DecisionOutcome, type JournalStats, type ServedSnapshot } from "./observe/metrics";
 import { buildOpenApiDocument } from "./observe/openapi";
 
@@ -33,6 +34,8 @@ export interface WorkerConfig {
   snapshots?: () => Iterable<ServedSnapshot>;
   /** The journals' lag and write times, for /metrics. */
   journals?: () => Iterable<JournalStats>;
+  /** The main thread's garbage-collection pauses, for /metrics. */
+  gcPauses?: () => Iterable<GcPauses>;
   /** Where the core writes one JSON line per 4xx/5xx response; nothing is logged without it. */
   log?: WorkerLog;
 }
@@ -139,7 +142,7 @@ export function createWorkerCore(config: WorkerConfig) {
     },
   ];
 
-  const metrics = createWorkerMetrics({ routes: specs.map((spec) => spec.name), snapshots: config.snapshots, journals: config.journals });
+  const metrics = createWorkerMetrics({ routes: specs.map((spec) => spec.name), snapshots: config.snapshots, journals: config.journals, gcPauses: config.gcPauses });
   // Label sets resolved once, so recording a response is an array write.
   const routes = specs.map((spec) => ({ ...spec, responses: metrics.route(spec.name) }));
   const unmatched = metrics.route(UNMATCHED_ROUTE);

@@ -12,6 +12,7 @@ import { openStandingGrants } from "./decide/standing-grants";
 import { createDecisionService } from "./decide/service";
 import { WorkerUsage } from "./decide/usage";
 import { createNodeServer } from "./http/node";
+import { watchGcPauses } from "./observe/gc-pauses";
 import { Histogram } from "./observe/histogram";
 import { DURATION_BUCKETS } from "./observe/metrics";
 import { servedSnapshots } from "./observe/snapshots";
@@ -111,6 +112,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     approvalTtlMs,
     maxStalenessMs: options.maxStalenessMs ?? 30_000,
   });
+  const gc = watchGcPauses();
   const core = createWorkerCore({
     workerId: options.workerId,
     version: options.version,
@@ -124,6 +126,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
             { journal: "decisions", records: decisionLog.lag(), writeSeconds: journalWrites.decisions },
           ]
         : [],
+    gcPauses: () => gc.pauses,
     log,
   });
   const server = createNodeServer(core);
@@ -151,6 +154,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
       await breaker.close();
       await budget.close();
       await sync.stop();
+      gc.stop();
       log("info", "worker stopped", { workerId: options.workerId });
     },
   };

@@ -13,6 +13,11 @@ export class Histogram {
     this.#counts = new Float64Array(bounds.length + 1);
   }
 
+  /** How many values were observed. */
+  get count(): number {
+    return this.#count;
+  }
+
   observe(value: number): void {
     let bucket = 0;
     while (bucket < this.bounds.length && value > this.bounds[bucket]!) bucket++;

@@ -68,12 +68,18 @@ describe("worker metrics", () => {
   it("renders valid exposition format with every family declared", () => {
     const holdWrites = new Histogram(DURATION_BUCKETS);
     for (const seconds of [0.0002, 0.0004, 0.03]) holdWrites.observe(seconds);
+    const scavenges = new Histogram(DURATION_BUCKETS);
+    for (const seconds of [0.003, 0.004]) scavenges.observe(seconds);
     const metrics = createWorkerMetrics({
       routes: ["/healthz"],
       snapshots: () => [{ organizationId: 'org "a"\\b', version: 42, issuedAt: "2026-11-24T12:00:00Z" }],
       journals: () => [
         { journal: "holds", records: 3, writeSeconds: holdWrites },
         { journal: "decisions", records: 0, writeSeconds: new Histogram(DURATION_BUCKETS) },
+      ],
+      gcPauses: () => [
+        { kind: "minor", seconds: scavenges },
+        { kind: "major", seconds: new Histogram(DURATION_BUCKETS) },
       ],
     });
     const exposition = parseExposition(metrics.render(Date.parse("2026-11-24T12:00:30Z")));
@@ -85,6 +91,7 @@ describe("worker metrics", () => {
       ["tollgate_snapshot_age_seconds", "gauge"],
       ["tollgate_journal_lag_records", "gauge"],
       ["tollgate_journal_write_seconds", "histogram"],
+      ["tollgate_gc_pause_seconds", "histogram"],
     ]);
     expect(valueOf(exposition, "tollgate_journal_lag_records", { journal: "holds" })).toBe(3);
     expect(valueOf(exposition, "tollgate_journal_lag_records", { journal: "decisions" })).toBe(0);
@@ -97,6 +104,10 @@ describe("worker metrics", () => {
     expect(valueOf(exposition, "tollgate_journal_write_seconds_count", { journal: "holds" })).toBe(3);
     expect(valueOf(exposition, "tollgate_journal_write_seconds_sum", { journal: "holds" })).toBeCloseTo(0.0306, 10);
     expect(valueOf(exposition, "tollgate_journal_write_seconds_count", { journal: "decisions" })).toBe(0);
+    for (const kind of ["minor", "major"]) expectValidHistogram(exposition, "tollgate_gc_pause_seconds", { kind });
+    expect(valueOf(exposition, "tollgate_gc_pause_seconds_bucket", { kind: "minor", le: "0.0025" })).toBe(0);
+    expect(valueOf(exposition, "tollgate_gc_pause_seconds_bucket", { kind: "minor", le: "0.005" })).toBe(2);
+    expect(valueOf(exposition, "tollgate_gc_pause_seconds_count", { kind: "major" })).toBe(0);
   });
 
   it("counts decisions by outcome and puts each duration in the first bucket that holds it", () => {

@@ -4,6 +4,7 @@
  * created, so the hot path builds no strings and allocates nothing.
  */
 
+import type { GcPauses } from "./gc-pauses";
 import { Histogram } from "./histogram";
 
 /** Content type of the text exposition format, as Prometheus expects it. */
@@ -43,6 +44,8 @@ export interface WorkerMetricsOptions {
   snapshots?: () => Iterable<ServedSnapshot>;
   /** The worker's journals, read at scrape time (none without a journal). */
   journals?: () => Iterable<JournalStats>;
+  /** The main thread's garbage-collection pauses by kind (watchGcPauses), read at scrape time. */
+  gcPauses?: () => Iterable<GcPauses>;
 }
 
 // Statuses are three digits, so one slot per possible status avoids a map lookup per request.
@@ -122,6 +125,8 @@ export function createWorkerMetrics(options: WorkerMetricsOptions) {
     for (const { journal, records } of journals) lines.push(`tollgate_journal_lag_records{journal="${escapeLabel(journal)}"} ${records}`);
     family("tollgate_journal_write_seconds", "histogram", "Durable writes of the worker's local journal, each of which the event loop waits for.");
     for (const { journal, writeSeconds } of journals) lines.push(...writeSeconds.samples("tollgate_journal_write_seconds", `journal="${escapeLabel(journal)}"`));
+    family("tollgate_gc_pause_seconds", "histogram", "Garbage-collection pauses of the worker's main thread, by kind; each stops every request in flight.");
+    for (const { kind, seconds } of options.gcPauses?.() ?? []) lines.push(...seconds.samples("tollgate_gc_pause_seconds", `kind="${kind}"`));
 
     return `${lines.join("\n")}\n`;
   }
