@@ -170,28 +170,56 @@ function describePg(before: Awaited<ReturnType<typeof pgCounters>>, after: Await
   );
 }
 
-/** The worker's holds-journal write histogram from its /metrics: cumulative counts by bucket bound (`le`). */
-async function journalWrites(port: number): Promise<[string, number][] | null> {
+/** Histograms of the worker's /metrics, by series (`name{labels}` without `le`): cumulative counts by bucket bound, and the sum. */
+type Histograms = Map<string, { buckets: [string, number][]; sum: number }>;
+
+async function scrapeHistograms(port: number): Promise<Histograms | null> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const buckets = [...text.matchAll(/^tollgate_journal_write_seconds_bucket\{journal="holds",le="([^"]+)"\} (\S+)$/gm)];
-    return buckets.length > 0 ? buckets.map(([, le, count]) => [le!, Number(count)]) : null;
+    const series: Histograms = new Map();
+    const of = (key: string) => series.get(key) ?? series.set(key, { buckets: [], sum: 0 }).get(key)!;
+    for (const [, name, labels, le, count] of text.matchAll(/^(\w+)_bucket\{(.*?),?le="([^"]+)"\} (\S+)$/gm)) of(`${name}{${labels}}`).buckets.push([le!, Number(count)]);
+    for (const [, name, labels, sum] of text.matchAll(/^(\w+)_sum(?:\{(.*)\})? (\S+)$/gm)) of(`${name}{${labels ?? ""}}`).sum = Number(sum);
+    return series;
   } catch {
     return null;
   }
 }
 
-/** The durable writes of a worker phase, which every allow's answer waited for: their rate, and p50 and p99 to a bucket's bound. */
-function describeJournal(before: Awaited<ReturnType<typeof journalWrites>>, after: Awaited<ReturnType<typeof journalWrites>>, seconds: number): string {
-  if (!before || !after) return "";
-  const counts = after.map(([le, count], index) => [le, count - before[index]![1]] as const);
+/**
+ * What one histogram series did over a phase, from two scrapes: how often per second, p50 and p99
+ * to a bucket's bound, and (`withTotal`) the time it took per second. Null when nothing happened.
+ */
+function seriesOverPhase(before: Histograms | null, after: Histograms | null, key: string, seconds: number, withTotal = false): string | null {
+  const first = before?.get(key);
+  const last = after?.get(key);
+  if (!first || !last) return null;
+  const counts = last.buckets.map(([le, count], index) => [le, count - first.buckets[index]![1]] as const);
   const total = counts.at(-1)![1];
-  if (total === 0) return "";
+  if (total === 0) return null;
   const bound = (fraction: number) => {
     const le = counts.find(([, count]) => count >= total * fraction)![0];
     return le === "+Inf" ? "over the top bucket" : `≤ ${Number(le) * 1000} ms`;
   };
-  return `\n${"".padEnd(24)} journal writes (holds) ≈ ${Math.round(total / seconds)}/s, p50 ${bound(0.5)}, p99 ${bound(0.99)} (from the worker's /metrics)`;
+  const time = withTotal ? `, ${(((last.sum - first.sum) / seconds) * 1000).toFixed(1)} ms/s in all` : "";
+  return `≈ ${(total / seconds).toFixed(total / seconds < 10 ? 1 : 0)}/s, p50 ${bound(0.5)}, p99 ${bound(0.99)}${time}`;
+}
+
+/**
+ * A worker phase as its /metrics saw it: the durable journal writes (every allow's answer waited
+ * for one) and the garbage-collection pauses (each stops every request in flight).
+ */
+function describeWorkerPhase(before: Histograms | null, after: Histograms | null, seconds: number): string {
+  const lead = `\n${"".padEnd(24)} `;
+  const writes = seriesOverPhase(before, after, 'tollgate_journal_write_seconds{journal="holds"}', seconds);
+  const pauses = ["minor", "major"].flatMap((kind) => {
+    const line = seriesOverPhase(before, after, `tollgate_gc_pause_seconds{kind="${kind}"}`, seconds, true);
+    return line === null ? [] : [`${kind} ${line}`];
+  });
+  return (
+    (writes === null ? "" : `${lead}journal writes (holds) ${writes} (from the worker's /metrics)`) +
+    (pauses.length === 0 ? "" : `${lead}GC pauses: ${pauses.join("; ")}`)
+  );
 }
 
 const fmt = (value: number) => (Number.isFinite(value) ? value.toFixed(3) : "n/a");
@@ -286,7 +314,7 @@ async function main(): Promise<void> {
           const measured = Array.from({ length: Math.round(rate * SECONDS) }, next);
           await sleep(target.name === "worker" ? 1_100 : 300);
           const pgBefore = target.name === "worker" ? await pgCounters(bench) : null;
-          const writesBefore = target.name === "worker" ? await journalWrites(target.port) : null;
+          const histogramsBefore = target.name === "worker" ? await scrapeHistograms(target.port) : null;
           const t0 = nowNs();
           const { result, cpu } = await withCpu(target.pid, () => openLoop(pool, measured, rate, { spinBelowMs: SPIN_MS, napMs: NAP_MS, drainMs: DRAIN_MS }));
           const seconds = (nowNs() - t0) / 1e9;
@@ -297,8 +325,8 @@ async function main(): Promise<void> {
           }
           results[`${target.name}@${rate}`] = summary;
           if (target.name === "worker") await sleep(1_100);
-          const writes = target.name === "worker" ? describeJournal(writesBefore, await journalWrites(target.port), seconds) : "";
-          say(describe(`${target.name} ${rate}/s`, summary, cpu) + describePg(pgBefore, target.name === "worker" ? await pgCounters(bench) : null, seconds, summary.ok) + writes);
+          const metrics = target.name === "worker" ? describeWorkerPhase(histogramsBefore, await scrapeHistograms(target.port), seconds) : "";
+          say(describe(`${target.name} ${rate}/s`, summary, cpu) + describePg(pgBefore, target.name === "worker" ? await pgCounters(bench) : null, seconds, summary.ok) + metrics);
         } finally {
           pool.close();
         }
