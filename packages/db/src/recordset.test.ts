@@ -15,7 +15,7 @@ describe.each(testDrivers)("recordset on %s", (driver) => {
     await database?.close();
   });
 
-  it("turns rows into a relation with the table's column names and types, nothing lost", async () => {
+  it("turns rows into a relation with the table's column names and types, nothing lost, missing fields null", async () => {
     const row = {
       id: randomUUID(),
       organizationId: randomUUID(),
@@ -32,13 +32,15 @@ describe.each(testDrivers)("recordset on %s", (driver) => {
       workerId: "w-1",
       createdAt: new Date("2026-03-29T01:30:00Z"),
       note: "an extra field",
+      category: undefined,
+      unrelated: { neither: "a column nor an extra field" },
     };
     const input = recordset(decisions, [row], "r", { note: "text" });
     expect(input.columns).toEqual(expect.arrayContaining(["organization_id", "request_id", "snapshot_version", "created_at"]));
     const [read] = resultRows<Record<string, unknown>>(
       await database.db.execute(sql`
         select request_id, amount::text as amount, chain::text[] as chain, outcome::text as outcome, reasons, metadata,
-               merchant, created_at = '2026-03-29T01:30:00Z'::timestamptz as same_instant, note
+               merchant, category, created_at = '2026-03-29T01:30:00Z'::timestamptz as same_instant, note
         from ${input.from}`),
     );
     expect(read).toEqual({
@@ -49,6 +51,7 @@ describe.each(testDrivers)("recordset on %s", (driver) => {
       reasons: row.reasons,
       metadata: row.metadata,
       merchant: null,
+      category: null,
       same_instant: true,
       note: "an extra field",
     });

@@ -6,13 +6,16 @@ import type { PgTable } from "drizzle-orm/pg-core";
 const columnName = (column: { name: string; keyAsName: boolean }) => (column.keyAsName ? toSnakeCase(column.name) : column.name);
 
 /**
- * Many rows of `table` as one relation, from one JSON parameter: `json_to_recordset(…) as
- * <alias>(<column> <type>, …)`, the column list and types read from the drizzle table, so they are
- * never spelled twice. For hot-path batch writes: a drizzle multi-row insert binds one parameter
- * per cell and costs ~0.1 ms of CPU per row to build; this costs one `JSON.stringify`.
+ * Many rows of `table` as one relation, from one JSON parameter: `json_to_recordset(…)` read by
+ * the rows' property names and renamed to the table's column names, with the types read from the
+ * drizzle table, so they are never spelled twice. For hot-path batch writes: a drizzle multi-row
+ * insert binds one parameter per cell and costs ~0.1 ms of CPU per row to build; this costs one
+ * `JSON.stringify` of the rows as they are (copying each row into a column-named object first
+ * cost ~4.5 µs a row).
  *
  * `rows` use the table's property names; `extra` declares more fields the statement needs that
- * are not columns of `table` (`{ sessionExternalId: "text" }`).
+ * are not columns of `table` (`{ sessionExternalId: "text" }`). A field a row lacks, or holds as
+ * undefined, is NULL; properties that are neither columns nor `extra` are ignored.
  */
 export function recordset<T extends PgTable>(
   table: T,
@@ -22,10 +25,16 @@ export function recordset<T extends PgTable>(
 ): { from: SQL; columns: string[] } {
   const columns = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, name: columnName(column), type: column.getSQLType() }));
   const fields = [...columns, ...Object.entries(extra).map(([key, type]) => ({ key, name: toSnakeCase(key), type }))];
-  const json = JSON.stringify(rows.map((row) => Object.fromEntries(fields.map((field) => [field.name, (row as Record<string, unknown>)[field.key] ?? null]))));
-  const definition = fields.map((field) => `${field.name} ${field.type}`).join(", ");
-  return { from: sql`json_to_recordset(${json}::json) as ${sql.raw(alias)}(${sql.raw(definition)})`, columns: columns.map((column) => column.name) };
+  const definition = fields.map((field) => `${quoted(field.key)} ${field.type}`).join(", ");
+  const renamed = fields.map((field) => `${quoted(field.key)} as ${field.name}`).join(", ");
+  return {
+    from: sql`(select ${sql.raw(renamed)} from json_to_recordset(${JSON.stringify(rows)}::json) as json_rows(${sql.raw(definition)})) as ${sql.raw(alias)}`,
+    columns: columns.map((column) => column.name),
+  };
 }
+
+/** A property name as a quoted SQL identifier: json_to_recordset matches it case and all. */
+const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Rows of a raw `execute`, which postgres.js returns as an array and PGlite as `{ rows }`. */
 export const resultRows = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
