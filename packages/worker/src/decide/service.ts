@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { approvals, reservations, type Db } from "@tollgate/db";
-import { evaluate, findKeyByHash, hashApiKey, type Decision, type LoadedSnapshot } from "@tollgate/policy";
+import { evaluate, findKeyByHash, type Decision, type LoadedSnapshot } from "@tollgate/policy";
 import { and, eq } from "drizzle-orm";
 import { isUuid } from "../budget/types";
 import { errorResponse, type WorkerRequest, type WorkerResponse } from "../core";
@@ -10,6 +10,7 @@ import { drawStandingGrant } from "./approval-grants";
 import { toHold } from "./holds";
 import type { ApprovalWaiters } from "./approval-waiters";
 import { createApprovalDesk } from "./approvals";
+import { nativeKeyHash } from "./key-hash";
 import type { SessionBreaker } from "./breaker";
 import type { StandingGrants } from "./standing-grants";
 import type { DecisionBudget, DecisionEntry, DecisionLog, LogResult } from "./decision-log";
@@ -59,7 +60,7 @@ export function createDecisionService(config: DecisionServiceConfig) {
   function authenticate(request: WorkerRequest): Authenticated | { refusal: WorkerResponse } {
     const match = BEARER.exec(request.headers.authorization ?? "");
     if (!match) return { refusal: errorResponse(401, "missing_key", "authorization: expected `Bearer <agent key>`") };
-    const keyHash = hashApiKey(match[1]!);
+    const keyHash = nativeKeyHash(match[1]!);
     const snapshot = store.forKeyHash(keyHash);
     if (!snapshot) return { refusal: errorResponse(401, "key_unknown", "authorization: no agent has this key") };
     const found = findKeyByHash(snapshot, keyHash, now());
