@@ -74,6 +74,7 @@ const snapshot = load(
       delegation("del_short", "agt_pay", "agt_sub", { scope: { actions: ["stripe.charges.*"] }, expiresAt: "2026-11-24T08:00:00Z" }),
       delegation("del_revoked", "agt_pay", "agt_del", { scope: { actions: ["stripe.charges.*"] }, revokedAt: "2026-11-20T00:00:00Z" }),
       delegation("del_off", "agt_off", "agt_del", { scope: { actions: ["stripe.charges.*"] } }),
+      delegation("del_buy", "agt_buyer", "agt_new_buyer", { scope: { actions: ["shop.order"] } }),
     ],
     // agt_buyer usually spends 10.00 EUR: "far above" is over 10.00 + 6 × 5.00 (half the median,
     // since 1.4826 × 2.00 is less), or + 3 × 5.00 for gift cards.
@@ -108,6 +109,13 @@ const cases: Case[] = [
   { name: "a spend far above the caller's own baseline waits for approval", request: order("agt_buyer", 4_001), outcome: "pending", codes: ["approval_required_anomaly"] },
   { name: "an anomaly rule that responds with deny denies", request: order("agt_buyer", 2_501, { category: "gift-cards" }), outcome: "deny", codes: ["spend_anomaly"] },
   { name: "an agent with too little history is not judged by its baseline", request: order("agt_new_buyer", 1_000_000), outcome: "allow", codes: [] },
+  {
+    name: "a delegate with too little history is judged by its delegator's baseline",
+    request: order("agt_new_buyer", 4_001, { onBehalfOf: "del_buy" }),
+    outcome: "pending",
+    codes: ["approval_required_anomaly"],
+  },
+  { name: "a delegate's spend within its delegator's usual range is allowed", request: order("agt_new_buyer", 4_000, { onBehalfOf: "del_buy" }), outcome: "allow", codes: [] },
   { name: "a currency the caller has no baseline in is not judged", request: request("agt_buyer", "shop.order", { amount: usd(1_000_000) }), outcome: "allow", codes: [] },
   { name: "a granted charge within every limit is allowed", request: charge(10_000), outcome: "allow", codes: [] },
   { name: "an unknown agent is denied", request: request("agt_ghost", "stripe.charges.create"), outcome: "deny", codes: ["agent_unknown"] },
@@ -277,6 +285,13 @@ describe("evaluate: decisions", () => {
       "loop:pass",
       "anomaly:skip",
       "approval:pass",
+    ]);
+  });
+
+  test("an anomaly on a delegated call names the agent whose baseline the spend is far above", () => {
+    const decision = evaluate(snapshot, order("agt_new_buyer", 5_000, { onBehalfOf: "del_buy" }), usage(), NOW);
+    expect(decision.reasons.map(({ message }) => message)).toEqual([
+      '50.00 EUR is far above the usual: agent agt_buyer usually spends 10.00 EUR (median of 50), and rule "unusual" of policy "pol_buy" v1 flags spends over 40.00 EUR',
     ]);
   });
 

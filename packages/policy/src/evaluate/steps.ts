@@ -1,8 +1,8 @@
 import type { Matcher } from "../match";
 import { formatMoney } from "../money";
-import { anomalyThreshold } from "../baseline";
+import { anomalyThreshold, type SpendBaseline } from "../baseline";
 import { ACTIONS, agentAt, ANOMALY, BUDGET, BUDGETS, BUDGETS_END, DENY, GRANT, LIMIT, LOOP, MERCHANT, MONEY, RULE, slotKey, START, startOf, TARGET, TIME_WINDOW, TRUST, VELOCITY, type Cells, type ChainState, type RuleTable } from "../snapshot/rule-table";
-import type { LoadedDelegation, LoadedSnapshot } from "../snapshot/load";
+import type { LoadedAgent, LoadedDelegation, LoadedSnapshot } from "../snapshot/load";
 import { CHAIN, chainAt } from "../snapshot/chain-record";
 import { counterAt, envelopeAt } from "../snapshot/slots";
 import type { LocalClock } from "../period";
@@ -336,22 +336,37 @@ const checkApprovals: Step = ({ cells, table, state, request, chain, usage }, ve
   return checked;
 };
 
-// A spend far above what the caller usually spends in that currency, measured against its own
-// baseline; an agent without enough history is not judged (the other limits still apply).
+/**
+ * The lowest anomaly threshold among the agents on a call that have enough history in the
+ * currency, and whose it is; null when none has.
+ */
+function tightestBaseline(agents: readonly LoadedAgent[], currency: string, minSamples: number, deviations: number) {
+  let tightest: { readonly agent: LoadedAgent; readonly baseline: SpendBaseline; readonly threshold: number } | null = null;
+  for (const agent of agents) {
+    const baseline = agent.spendBaselines.get(currency);
+    if (baseline === undefined || baseline.samples < minSamples) continue;
+    const threshold = anomalyThreshold(baseline, deviations);
+    if (tightest === null || threshold < tightest.threshold) tightest = { agent, baseline, threshold };
+  }
+  return tightest;
+}
+
+// A spend far above what an agent on the call usually spends in that currency: the caller, and on
+// a delegated call every delegator it acts for, whose money it is. The tightest baseline decides,
+// as the least trusted agent does for trust, so a delegate is never waved through where its
+// delegator would be stopped. An agent without enough history is not judged by its own baseline.
 const checkAnomalies: Step = ({ cells, table, request, chain }, verdict) => {
   let checked = 0;
   for (let at = startOf(cells, table, START.anomalies); at < startOf(cells, table, START.end); at += ANOMALY.stride) {
     if (request.amount === undefined || !applies(cells, at, request)) continue;
     checked++;
     const { amount, currency } = request.amount;
-    const caller = chainAt(cells, chain).agents.at(-1)!;
-    const baseline = caller.spendBaselines.get(currency);
-    if (baseline === undefined || baseline.samples < (cells[at + ANOMALY.minSamples] as number)) continue;
-    const threshold = anomalyThreshold(baseline, cells[at + ANOMALY.deviations] as number);
-    if (amount <= threshold) continue;
+    const tightest = tightestBaseline(chainAt(cells, chain).agents, currency, cells[at + ANOMALY.minSamples] as number, cells[at + ANOMALY.deviations] as number);
+    if (tightest === null || amount <= tightest.threshold) continue;
+    const { agent, baseline, threshold } = tightest;
     const rule = ruleAt<AnomalySpec>(cells, at);
-    const usual = `agent ${caller.id} usually spends ${formatMoney(baseline.median, currency)} (median of ${baseline.samples})`;
-    const message = `${formatMoney(amount, currency)} is far above its baseline: ${usual}, and ${describe(rule)} flags spends over ${formatMoney(threshold, currency)}`;
+    const usual = `agent ${agent.id} usually spends ${formatMoney(baseline.median, currency)} (median of ${baseline.samples})`;
+    const message = `${formatMoney(amount, currency)} is far above the usual: ${usual}, and ${describe(rule)} flags spends over ${formatMoney(threshold, currency)}`;
     if (cells[at + ANOMALY.respond] === "deny") verdict.denials.push(ruleReason("spend_anomaly", rule, message));
     else verdict.approvals.push(ruleReason("approval_required_anomaly", rule, message));
   }

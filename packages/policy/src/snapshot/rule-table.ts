@@ -29,7 +29,7 @@ export const LOOP = { stride: 5, maxRepeats: 3, windowSeconds: 4 } as const;
 export const VELOCITY = { stride: 8, maxCalls: 3, windowSeconds: 4, per: 5, position: 6, slot: 7 } as const;
 /** A first-merchant approval, and the position on the chain of the agent whose history counts. */
 export const MERCHANT = { stride: 4, position: 3 } as const;
-/** A spend-anomaly rule: how far above the caller's baseline, from how many spends, and the response. */
+/** A spend-anomaly rule: how far above an agent's baseline, from how many spends, and the response. */
 export const ANOMALY = { stride: 6, deviations: 3, minSamples: 4, respond: 5 } as const;
 
 /**
