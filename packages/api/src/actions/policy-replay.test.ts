@@ -108,6 +108,34 @@ describe.each(testDrivers)("replaying a policy draft on %s", (driver) => {
       expect(result).toMatchObject({ ok: true, policy: { name: "freeze", version: 1 }, flipped: 4, examples: [] });
     }));
 
+  it("counts a loop limit over repeats of the same call only", () =>
+    withRollback(database.db, async (tx) => {
+      const { org, agent } = await loggedCharges(tx);
+      const once = capped.replace("caps:", "loops:\n  - { id: once, maxRepeats: 1, windowSeconds: 86400 }\ncaps:");
+      // The five logged calls all differ, so a draft that allows each call once a day flips only what its cap does.
+      const result = await replayPolicyDraft(tx, org.id, once, { days: 7, now, limit: 0 });
+      expect(result).toMatchObject({ ok: true, replayed: 5, flipped: 3 });
+      await tx.insert(decisions).values({
+        organizationId: org.id,
+        agentId: agent.id,
+        requestId: "again",
+        action: "stripe.charges.create",
+        amount: 1_000,
+        currency: "USD",
+        merchant: "acme",
+        outcome: "allow",
+        snapshotVersion: 1,
+        workerId: "w",
+        createdAt: hoursAgo(29),
+      });
+      // The same 10.00 USD charge an hour after the first is its repeat.
+      const repeated = await replayPolicyDraft(tx, org.id, once, { days: 7, now, limit: 10 });
+      expect(repeated).toMatchObject({ ok: true, replayed: 6, flipped: 4 });
+      if (!repeated.ok) return;
+      const loops = repeated.examples.filter((example) => example.reasons.some((reason) => reason.code === "loop_detected"));
+      expect(loops.map((example) => example.amount)).toEqual([{ amount: 1_000, currency: "USD" }]);
+    }));
+
   it("replays every decision exactly once across batches, even many logged in the same microsecond", () =>
     withRollback(database.db, async (tx) => {
       const { org, agent } = await loggedCharges(tx);

@@ -29,7 +29,7 @@ export class ReplayUsage implements Usage {
 
   record(decision: Decision, request: DecisionRequest): void {
     for (const counter of decision.counters) this.push(`c:${counter.key}`);
-    if (decision.fingerprint !== null) this.push(`f:${decision.fingerprint}`);
+    if (decision.fingerprint !== null) this.push(`f:${decision.fingerprint.key}`);
     if (decision.outcome !== "allow" || request.amount === undefined) return;
     for (const hold of decision.holds) this.spentByKey.set(hold.key, this.spent(hold.key) + request.amount.amount);
     if (request.merchant !== undefined) this.merchants.add(`${decision.agentId}\u0000${request.merchant}`);

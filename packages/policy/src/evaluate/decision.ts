@@ -21,7 +21,7 @@ export type DecisionRequest = z.infer<typeof decisionRequestSchema>;
 
 /**
  * What the worker knows about past calls, from its in-memory budget state. Keys come from
- * decisions (`holds[].key`, `counters[].key`, `fingerprint`), so the worker never builds them.
+ * decisions (`holds[].key`, `counters[].key`, `fingerprint.key`), so the worker never builds them.
  */
 export interface Usage {
   /** Minor units held plus committed against an envelope key (the key already names its window). */
@@ -95,7 +95,7 @@ export interface Envelope {
   readonly rule: string | null;
 }
 
-/** A velocity counter the worker records this call under, whatever the outcome. Shared, read-only. */
+/** A key the worker records a call under, whatever the outcome, and the window it counts in. Read-only: decisions share counters. */
 export interface Counter {
   readonly key: string;
   readonly windowSeconds: number;
@@ -146,7 +146,11 @@ export interface Decision {
   readonly holds: readonly Envelope[];
   /** Record the call under each, and under `fingerprint` when present, whatever the outcome. */
   readonly counters: readonly Counter[];
-  readonly fingerprint: string | null;
+  /**
+   * The call's fingerprint (see `Usage.repeats`) when a loop limit applied, with the longest loop
+   * window that applied: how long a record of this call must be kept to answer later repeats.
+   */
+  readonly fingerprint: Counter | null;
   /** Set when a velocity or loop limit denied: the longest window involved. */
   readonly retryAfterMs: number | null;
   readonly shadow: ShadowDecision | null;

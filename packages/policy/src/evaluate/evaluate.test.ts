@@ -270,7 +270,7 @@ describe("evaluate: decisions", () => {
       },
     ]);
     expect(decision.counters).toEqual([{ key: "vel/agent:agt_pay/pol_pay:burst", windowSeconds: 60 }]);
-    expect(decision.fingerprint).toBe("agt_pay\u001f\u001fstripe.charges.create\u001f\u001f\u001f10000 USD");
+    expect(decision.fingerprint).toEqual({ key: "agt_pay\u001f\u001fstripe.charges.create\u001f\u001f\u001f10000 USD", windowSeconds: 300 });
     expect(decision.chain).toEqual({ agents: ["agt_pay"], delegations: [] });
     expect(decision.trace.map(({ step, result }) => `${step}:${result}`)).toEqual([
       "agent:pass",
@@ -332,6 +332,24 @@ describe("evaluate: decisions", () => {
   test("velocity and loop denials say when to retry", () => {
     expect(evaluate(snapshot, charge(100), usage({ repeats: 5 }), NOW).retryAfterMs).toBe(300_000);
     expect(evaluate(snapshot, charge(100), usage(), NOW).retryAfterMs).toBeNull();
+  });
+
+  test("a call's fingerprint is kept for the longest loop window that applies, shadow rules included", () => {
+    const loops = (...windows: [string, number, "enforce" | "shadow"][]) =>
+      load(
+        organization({
+          agents: [agent("agt_a")],
+          policies: [
+            policy("pol_a", { selector: { all: true }, grants: [{ id: "all", actions: ["*"] }] }),
+            ...windows.map(([id, windowSeconds, mode]) => policy(id, { selector: { all: true }, loops: [{ id: "loop", maxRepeats: 3, windowSeconds }] }, { mode })),
+          ],
+        }),
+      );
+    const fingerprintOf = (snapshotWithLoops: ReturnType<typeof loops>) => evaluate(snapshotWithLoops, request("agt_a", "tool.call"), usage(), NOW).fingerprint;
+    expect(fingerprintOf(loops())).toBeNull();
+    expect(fingerprintOf(loops(["pol_short", 60, "enforce"], ["pol_long", 900, "enforce"]))).toEqual({ key: "agt_a\u001f\u001ftool.call\u001f\u001f\u001f", windowSeconds: 900 });
+    expect(fingerprintOf(loops(["pol_short", 60, "enforce"], ["pol_trial", 3_600, "shadow"]))?.windowSeconds).toBe(3_600);
+    expect(fingerprintOf(loops(["pol_trial", 120, "shadow"]))?.windowSeconds).toBe(120);
   });
 
   test("a shadow policy's outcome is reported apart and does not decide", () => {

@@ -3,7 +3,7 @@ import { NONE, type Target } from "../snapshot/rules";
 import type { LoadedAgent, LoadedSnapshot } from "../snapshot/load";
 import { CHAIN, chainAt } from "../snapshot/chain-record";
 import { prefetchChain } from "../snapshot/prefetch";
-import { TRACE_STEPS, type Decision, type DecisionRequest, type Envelope, type Outcome, type Reason, type TraceEntry, type Usage } from "./decision";
+import { TRACE_STEPS, type Counter, type Decision, type DecisionRequest, type Envelope, type Outcome, type Reason, type TraceEntry, type Usage } from "./decision";
 import { POLICY_STEPS, reason, targets, type Pass, type Verdict } from "./steps";
 
 const TRACE_RESULTS = ["pass", "fail", "pending", "skip"] as const;
@@ -62,11 +62,18 @@ export function evaluate(snapshot: LoadedSnapshot, request: DecisionRequest, usa
     chain: cells[chain + CHAIN.ids] as Decision["chain"],
     holds: enforced.holds,
     counters: shadow === null || shadow.verdict.counters.length === 0 ? enforced.verdict.counters : [...enforced.verdict.counters, ...shadow.verdict.counters],
-    fingerprint: enforced.fingerprint ?? shadow?.fingerprint ?? null,
+    fingerprint: loopCounter(enforced, shadow),
     retryAfterMs: enforced.verdict.retryAfterMs > 0 ? enforced.verdict.retryAfterMs : null,
     shadow: shadow === null ? null : { outcome: shadow.outcome, reasons: shadow.reasons, holds: shadow.holds },
     trace,
   };
+}
+
+/** The call's fingerprint as the worker records it: for the longest loop window of either pass. */
+function loopCounter(enforced: PassResult, shadow: PassResult | null): Counter | null {
+  const key = enforced.fingerprint ?? shadow?.fingerprint ?? null;
+  if (key === null) return null;
+  return { key, windowSeconds: Math.max(enforced.loopWindowSeconds, shadow?.loopWindowSeconds ?? 0) };
 }
 
 function invalidAmount({ amount }: DecisionRequest): Reason | null {
@@ -140,6 +147,7 @@ interface PassResult {
   readonly holds: readonly Envelope[];
   readonly verdict: Verdict;
   readonly fingerprint: string | null;
+  readonly loopWindowSeconds: number;
 }
 
 function runPass(
@@ -153,7 +161,7 @@ function runPass(
   shadowPass: boolean,
   trace: TraceEntry[] | null,
 ): PassResult {
-  const pass: Pass = { snapshot, cells: snapshot.cells, request, usage, nowMs, chain, table, state, shadowPass, fingerprint: null };
+  const pass: Pass = { snapshot, cells: snapshot.cells, request, usage, nowMs, chain, table, state, shadowPass, fingerprint: null, loopWindowSeconds: 0 };
   const verdict: Verdict = { denials: [], approvals: [], holds: [], counters: [], retryAfterMs: 0 };
   for (const { step, index, run } of POLICY_STEPS) {
     // An approval is only worth a human's time for a call that would otherwise go through.
@@ -169,13 +177,14 @@ function runPass(
       trace.push(traceEntry(index, result, checked));
     }
   }
-  if (verdict.denials.length > 0) return { outcome: "deny", reasons: verdict.denials, holds: NONE, verdict, fingerprint: pass.fingerprint };
+  if (verdict.denials.length > 0) return { outcome: "deny", reasons: verdict.denials, holds: NONE, verdict, fingerprint: pass.fingerprint, loopWindowSeconds: pass.loopWindowSeconds };
   return {
     outcome: verdict.approvals.length > 0 ? "pending" : "allow",
     reasons: verdict.approvals,
     holds: verdict.holds,
     verdict,
     fingerprint: pass.fingerprint,
+    loopWindowSeconds: pass.loopWindowSeconds,
   };
 }
 

@@ -24,7 +24,9 @@ export interface Pass {
   readonly state: ChainState;
   /** The shadow pass: every rule decides, but only shadow rules add holds and counters. */
   readonly shadowPass: boolean;
+  /** Set by the first loop rule that applies, with the longest window of those that apply. */
   fingerprint: string | null;
+  loopWindowSeconds: number;
 }
 
 /** What the steps of a pass conclude. */
@@ -284,6 +286,7 @@ const checkLoops: Step = (pass, verdict) => {
     pass.fingerprint ??= fingerprintOf(pass.request);
     const maxRepeats = cells[at + LOOP.maxRepeats] as number;
     const windowSeconds = cells[at + LOOP.windowSeconds] as number;
+    pass.loopWindowSeconds = Math.max(pass.loopWindowSeconds, windowSeconds);
     const repeats = pass.usage.repeats(pass.fingerprint, windowSeconds);
     if (repeats >= maxRepeats) {
       const rule = ruleAt(cells, at);

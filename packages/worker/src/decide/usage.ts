@@ -40,7 +40,7 @@ export class WorkerUsage implements Usage {
   record(decision: Decision): void {
     const now = this.nowMs();
     for (const counter of decision.counters) push(this.counters, counter.key, now, counter.windowSeconds * 1000);
-    if (decision.fingerprint !== null) push(this.fingerprints, decision.fingerprint, now, 0);
+    if (decision.fingerprint !== null) push(this.fingerprints, decision.fingerprint.key, now, decision.fingerprint.windowSeconds * 1000);
   }
 
   /** Remembers that the agent spent with the merchant, so it is no longer a first use. */
