@@ -62,18 +62,12 @@ export function evaluate(snapshot: LoadedSnapshot, request: DecisionRequest, usa
     chain: cells[chain + CHAIN.ids] as Decision["chain"],
     holds: enforced.holds,
     counters: shadow === null || shadow.verdict.counters.length === 0 ? enforced.verdict.counters : [...enforced.verdict.counters, ...shadow.verdict.counters],
-    fingerprint: loopCounter(enforced, shadow),
+    // The shadow pass runs every enforced rule too, so its fingerprint has the longer window.
+    fingerprint: shadow?.fingerprint ?? enforced.fingerprint,
     retryAfterMs: enforced.verdict.retryAfterMs > 0 ? enforced.verdict.retryAfterMs : null,
     shadow: shadow === null ? null : { outcome: shadow.outcome, reasons: shadow.reasons, holds: shadow.holds },
     trace,
   };
-}
-
-/** The call's fingerprint as the worker records it: for the longest loop window of either pass. */
-function loopCounter(enforced: PassResult, shadow: PassResult | null): Counter | null {
-  const key = enforced.fingerprint ?? shadow?.fingerprint ?? null;
-  if (key === null) return null;
-  return { key, windowSeconds: Math.max(enforced.loopWindowSeconds, shadow?.loopWindowSeconds ?? 0) };
 }
 
 function invalidAmount({ amount }: DecisionRequest): Reason | null {
@@ -146,8 +140,7 @@ interface PassResult {
   readonly reasons: readonly Reason[];
   readonly holds: readonly Envelope[];
   readonly verdict: Verdict;
-  readonly fingerprint: string | null;
-  readonly loopWindowSeconds: number;
+  readonly fingerprint: Counter | null;
 }
 
 function runPass(
@@ -161,7 +154,7 @@ function runPass(
   shadowPass: boolean,
   trace: TraceEntry[] | null,
 ): PassResult {
-  const pass: Pass = { snapshot, cells: snapshot.cells, request, usage, nowMs, chain, table, state, shadowPass, fingerprint: null, loopWindowSeconds: 0 };
+  const pass: Pass = { snapshot, cells: snapshot.cells, request, usage, nowMs, chain, table, state, shadowPass, fingerprint: null };
   const verdict: Verdict = { denials: [], approvals: [], holds: [], counters: [], retryAfterMs: 0 };
   for (const { step, index, run } of POLICY_STEPS) {
     // An approval is only worth a human's time for a call that would otherwise go through.
@@ -177,14 +170,13 @@ function runPass(
       trace.push(traceEntry(index, result, checked));
     }
   }
-  if (verdict.denials.length > 0) return { outcome: "deny", reasons: verdict.denials, holds: NONE, verdict, fingerprint: pass.fingerprint, loopWindowSeconds: pass.loopWindowSeconds };
+  if (verdict.denials.length > 0) return { outcome: "deny", reasons: verdict.denials, holds: NONE, verdict, fingerprint: pass.fingerprint };
   return {
     outcome: verdict.approvals.length > 0 ? "pending" : "allow",
     reasons: verdict.approvals,
     holds: verdict.holds,
     verdict,
     fingerprint: pass.fingerprint,
-    loopWindowSeconds: pass.loopWindowSeconds,
   };
 }
 

@@ -24,9 +24,8 @@ export interface Pass {
   readonly state: ChainState;
   /** The shadow pass: every rule decides, but only shadow rules add holds and counters. */
   readonly shadowPass: boolean;
-  /** Set by the first loop rule that applies, with the longest window of those that apply. */
-  fingerprint: string | null;
-  loopWindowSeconds: number;
+  /** Set by the first loop rule that applies; its window grows to the longest of those that apply. */
+  fingerprint: { readonly key: string; windowSeconds: number } | null;
 }
 
 /** What the steps of a pass conclude. */
@@ -283,11 +282,11 @@ const checkLoops: Step = (pass, verdict) => {
   for (let at = startOf(cells, table, START.loops); at < startOf(cells, table, START.velocity); at += LOOP.stride) {
     if (!applies(cells, at, pass.request)) continue;
     checked++;
-    pass.fingerprint ??= fingerprintOf(pass.request);
     const maxRepeats = cells[at + LOOP.maxRepeats] as number;
     const windowSeconds = cells[at + LOOP.windowSeconds] as number;
-    pass.loopWindowSeconds = Math.max(pass.loopWindowSeconds, windowSeconds);
-    const repeats = pass.usage.repeats(pass.fingerprint, windowSeconds);
+    if (pass.fingerprint === null) pass.fingerprint = { key: fingerprintOf(pass.request), windowSeconds };
+    else if (windowSeconds > pass.fingerprint.windowSeconds) pass.fingerprint.windowSeconds = windowSeconds;
+    const repeats = pass.usage.repeats(pass.fingerprint.key, windowSeconds);
     if (repeats >= maxRepeats) {
       const rule = ruleAt(cells, at);
       verdict.denials.push(ruleReason("loop_detected", rule, `the same call was already made ${repeats} times in ${windowSeconds} s; ${describe(rule)} allows ${maxRepeats}`));
