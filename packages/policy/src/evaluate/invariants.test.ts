@@ -33,8 +33,21 @@ const anomalyArb = fc.record(
   { deviations: fc.integer({ min: 2, max: 10 }), minSamples: fc.integer({ min: 5, max: 30 }), respond: fc.constantFrom("approval", "deny"), ...narrowing },
   { requiredKeys: ["deviations", "minSamples", "respond"] },
 );
+const velocityArb = fc.record(
+  { maxCalls: fc.integer({ min: 1, max: 6 }), windowSeconds: fc.integer({ min: 1, max: 3_600 }), per: fc.constantFrom("agent", "session"), ...narrowing },
+  { requiredKeys: ["maxCalls", "windowSeconds"] },
+);
+const loopArb = fc.record({ maxRepeats: fc.integer({ min: 1, max: 6 }), windowSeconds: fc.integer({ min: 1, max: 3_600 }), ...narrowing }, { requiredKeys: ["maxRepeats", "windowSeconds"] });
+// NOW is a Tuesday, 10:00 in Berlin: these clock times fall before, at and after it.
+const clockArb = fc.constantFrom("00:00", "09:30", "10:00", "10:30", "22:00", "24:00");
+const timeWindowArb = fc
+  .record({ days: fc.subarray(["mon", "tue", "wed", "sun"], { minLength: 1 }), from: clockArb, to: clockArb, ...narrowing }, { requiredKeys: ["days", "from", "to"] })
+  .filter(({ from, to }) => from !== to);
 const baselineArb = fc.record({ currency: currencyArb, median: fc.integer({ min: 0, max: 1_000 }), mad: fc.integer({ min: 0, max: 500 }), samples: fc.integer({ min: 1, max: 50 }) });
 const withIds = <T extends object>(prefix: string) => (rules: T[]) => rules.map((rule, index) => ({ id: `${prefix}${index}`, ...rule }));
+// A rule in one document of four: with every kind in every document, hardly a call would pass.
+const sometimes = <T extends object>(prefix: string, rule: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: fc.constant<T[]>([]), weight: 3 }, { arbitrary: rule.map((only) => [only]), weight: 1 }).map(withIds(prefix));
 
 const documentArb = fc.record({
   selector: fc.oneof(fc.constant({ all: true }), fc.record({ tags: fc.subarray(TAGS, { minLength: 1 }) }), fc.record({ agents: fc.subarray(AGENTS, { minLength: 1 }) })),
@@ -44,6 +57,9 @@ const documentArb = fc.record({
   limits: fc.array(limitArb, { maxLength: 2 }).map(withIds("l")),
   approvals: fc.array(approvalArb, { maxLength: 1 }).map(withIds("a")),
   anomalies: fc.array(anomalyArb, { maxLength: 1 }).map(withIds("x")),
+  velocity: sometimes("v", velocityArb),
+  loops: sometimes("r", loopArb),
+  timeWindows: sometimes("w", timeWindowArb),
 });
 
 const stateArb: fc.Arbitrary<OrganizationState> = fc
@@ -74,12 +90,27 @@ const requestArb: fc.Arbitrary<DecisionRequest> = fc.record(
   { requiredKeys: ["agentId", "action", "sessionId", "amount"] },
 );
 
-/** A worker whose history is a fixed function of the key, so two evaluations see the same past. */
+const digest = (text: string, modulus: number) => [...text].reduce((sum, char) => (sum * 31 + char.charCodeAt(0)) % modulus, 7);
+
+/**
+ * A worker whose history is a fixed function of each key, so two evaluations see the same past
+ * while different agents, counters and calls see different pasts.
+ */
 const history: Usage = {
-  spent: (key) => [...key].reduce((sum, char) => (sum * 31 + char.charCodeAt(0)) % 1_009, 7),
-  calls: () => 0,
-  repeats: () => 0,
-  hasUsedMerchant: (_agentId, merchant) => merchant === "m1",
+  spent: (key) => digest(key, 1_009),
+  calls: (key, windowSeconds) => digest(`${key}/${windowSeconds}`, 5),
+  repeats: (fingerprint, windowSeconds) => digest(`${fingerprint}/${windowSeconds}`, 5),
+  hasUsedMerchant: (agentId, merchant) => digest(`${agentId}/${merchant}`, 3) !== 0,
+};
+
+/**
+ * The same past, but with one rate for every counter and fingerprint: a delegate's own counters
+ * and repeats are other facts than its delegator's, so attenuation compares the two at equal counts.
+ */
+const evenRates: Usage = {
+  ...history,
+  calls: (_key, windowSeconds) => digest(String(windowSeconds), 5),
+  repeats: (_fingerprint, windowSeconds) => digest(String(windowSeconds), 5),
 };
 
 const RANK: Record<Outcome, number> = { deny: 0, pending: 1, allow: 2 };
@@ -134,18 +165,22 @@ describe("decision invariants", () => {
     );
   });
 
-  test("monotonicity: lowering a limit or a cap never allows more", () => {
-    const withMoneyRules = stateArb.filter((state) => state.policies.some((entry) => (entry.document as { limits: unknown[]; caps: unknown[] }).limits.length + (entry.document as { caps: unknown[] }).caps.length > 0));
+  test("monotonicity: lowering a limit, a cap, a rate or a repeat count never allows more", () => {
+    // Each lowerable number of a document, by section: amounts of money, counts of calls.
+    const LOWERABLE = { limits: "amount", caps: "amount", velocity: "maxCalls", loops: "maxRepeats" } as const;
+    type Section = keyof typeof LOWERABLE;
+    const lowerable = (state: OrganizationState) =>
+      state.policies.flatMap((entry, policyIndex) =>
+        (Object.keys(LOWERABLE) as Section[]).flatMap((section) => (entry.document as Record<Section, unknown[]>)[section].map((_, index) => ({ policyIndex, section, index }))),
+      );
     fc.assert(
-      fc.property(withMoneyRules, fc.nat(), fc.integer({ min: 1, max: 3_000 }), fc.array(requestArb, { minLength: 1, maxLength: 15 }), (state, pick, cut, calls) => {
-        const rules = state.policies.flatMap((entry, policyIndex) => {
-          const document = entry.document as { limits: { amount: number }[]; caps: { amount: number }[] };
-          return [...document.limits.map((_, index) => ({ policyIndex, section: "limits" as const, index })), ...document.caps.map((_, index) => ({ policyIndex, section: "caps" as const, index }))];
-        });
-        const chosen = rules[pick % rules.length]!;
+      fc.property(stateArb.filter((state) => lowerable(state).length > 0), fc.nat(), fc.integer({ min: 1, max: 3_000 }), fc.array(requestArb, { minLength: 1, maxLength: 15 }), (state, pick, cut, calls) => {
+        const rules = lowerable(state);
+        const { policyIndex, section, index } = rules[pick % rules.length]!;
         const stricter = structuredClone(state);
-        const rule = (stricter.policies[chosen.policyIndex]!.document as Record<"limits" | "caps", { amount: number }[]>)[chosen.section][chosen.index]!;
-        rule.amount = Math.max(1, rule.amount - cut);
+        const rule = (stricter.policies[policyIndex]!.document as Record<Section, Record<string, number>[]>)[section][index]!;
+        const field = LOWERABLE[section];
+        rule[field] = Math.max(1, rule[field]! - cut);
         const before = load(state);
         const after = load(stricter);
         for (const call of calls) expect(RANK[evaluate(after, call, history, NOW).outcome]).toBeLessThanOrEqual(RANK[evaluate(before, call, history, NOW).outcome]);
@@ -182,9 +217,9 @@ describe("decision invariants", () => {
         const snapshot = tryLoad({ ...withRoot, delegations });
         fc.pre(snapshot !== null);
         for (const call of calls) {
-          const delegate = evaluate(snapshot!, { ...call, agentId: AGENTS[length]!, onBehalfOf: `del_${length - 1}` }, history, NOW);
+          const delegate = evaluate(snapshot!, { ...call, agentId: AGENTS[length]!, onBehalfOf: `del_${length - 1}` }, evenRates, NOW);
           const delegatorCall = length === 1 ? { ...call, agentId: "ag0" } : { ...call, agentId: AGENTS[length - 1]!, onBehalfOf: `del_${length - 2}` };
-          const delegator = evaluate(snapshot!, delegatorCall, history, NOW);
+          const delegator = evaluate(snapshot!, delegatorCall, evenRates, NOW);
           expect(RANK[delegate.outcome]).toBeLessThanOrEqual(RANK[delegator.outcome]);
         }
       }),
