@@ -21,7 +21,7 @@ export const trustSignalsSchema = z.strictObject({
   budgetExhaustions: count,
   /** Calls stopped by a loop or velocity limit. */
   loopTrips: count,
-  /** Spends far above the agent's own baseline. */
+  /** Spends far above a baseline on the call: the agent's own, or a delegator's it acted for. */
   anomalies: count,
   /** Approvals a reviewer denied. */
   approvalsRejected: count,
@@ -59,7 +59,7 @@ const MODEL: Record<keyof TrustSignals, { weight: number; scale: number; message
   policyDenials: { weight: -150, scale: 12, message: (n) => `${plural(n, "call")} denied by policy` },
   budgetExhaustions: { weight: -80, scale: 5, message: (n) => `${plural(n, "call")} over an exhausted envelope` },
   loopTrips: { weight: -200, scale: 4, message: (n) => `${plural(n, "call")} stopped by loop or velocity limits` },
-  anomalies: { weight: -150, scale: 3, message: (n) => `${plural(n, "spend")} far above its own baseline` },
+  anomalies: { weight: -150, scale: 3, message: (n) => `${plural(n, "spend")} far above the usual` },
   approvalsRejected: { weight: -120, scale: 4, message: (n) => `${plural(n, "approval")} rejected by reviewers` },
   breakerTrips: { weight: -200, scale: 2, message: (n) => `${plural(n, "session")} tripped a circuit breaker` },
 };

@@ -9,7 +9,7 @@ export const DENIAL_CODES = {
   anomaly: ["spend_anomaly"],
 } as const;
 
-/** A pending call sent to a reviewer because it was far above the agent's baseline: an anomaly too. */
+/** A pending call sent to a reviewer because it was far above a baseline on its chain: an anomaly too. */
 export const ANOMALY_APPROVAL_CODE = "approval_required_anomaly";
 
 export type DenialFamily = keyof typeof DENIAL_CODES | "policy";
