@@ -9,6 +9,7 @@ import { openSessionBreaker } from "./decide/breaker";
 import { decisionRider, openDecisionLog } from "./decide/decision-log";
 import { startLeasePrefetch } from "./decide/prefetch";
 import { openStandingGrants } from "./decide/standing-grants";
+import { openMerchantHistory } from "./decide/merchant-history";
 import { createDecisionService } from "./decide/service";
 import { WorkerUsage } from "./decide/usage";
 import { createNodeServer } from "./http/node";
@@ -88,7 +89,8 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     onLost: (entry, reason) => log("error", "a journaled decision did not ship", { decisionId: entry.id, requestId: entry.requestId, reason }),
   });
   const prefetching = startLeasePrefetch({ store, budget, now, log });
-  const usage = new WorkerUsage(() => now().getTime());
+  const merchants = await openMerchantHistory(db, { refreshMs: 5_000, log });
+  const usage = new WorkerUsage(() => now().getTime(), merchants);
   // Before the waiters: a long-poll woken by an approval must find its agent's grant known.
   const standingGrants = await openStandingGrants(options.database, now);
   const approvalWaiters = await openApprovalWaiters(options.database);
@@ -103,6 +105,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
     budget,
     log: decisionLog,
     usage,
+    merchants,
     approvalWaiters,
     standingGrants,
     breaker,
@@ -149,6 +152,7 @@ export async function serveWorker(options: ServeOptions): Promise<{ url: string;
       await stopApprovalExpiry();
       await stopWebhooks();
       await decisionLog.drained();
+      await merchants.close();
       await approvalWaiters.close();
       await standingGrants.close();
       await breaker.close();

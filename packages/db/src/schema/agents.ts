@@ -1,5 +1,5 @@
 import { relations, sql } from "drizzle-orm";
-import { check, foreignKey, index, pgEnum, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
+import { check, foreignKey, index, pgEnum, pgTable, primaryKey, text, unique, uuid } from "drizzle-orm/pg-core";
 import { at, createdAt, credentialColumns, credentialConstraints, id } from "./columns";
 import { organizationId, organizations, users } from "./organizations";
 
@@ -57,6 +57,32 @@ export const apiKeys = pgTable(
     }).onDelete("cascade"),
     ...credentialConstraints("api_keys", t),
     index("api_keys_agent_idx").on(t.agentId),
+  ],
+);
+
+/**
+ * The merchants each agent has spent with, for first-merchant approvals: a call at a merchant not
+ * listed here for the agent whose policy asks is a first use. Decision workers add a pair when they
+ * allow a call at a new merchant (for every agent on its chain: the money is theirs too) and read
+ * the table at start and every few seconds, so a restart or another worker knows what one learnt.
+ */
+export const agentMerchants = pgTable(
+  "agent_merchants",
+  {
+    organizationId: organizationId(),
+    agentId: uuid().notNull(),
+    merchant: text().notNull(),
+    firstUsedAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.agentId, t.merchant] }),
+    foreignKey({
+      name: "agent_merchants_agent_fk",
+      columns: [t.organizationId, t.agentId],
+      foreignColumns: [agents.organizationId, agents.id],
+    }).onDelete("cascade"),
+    // Workers read what others added since their last look.
+    index("agent_merchants_first_used_idx").on(t.firstUsedAt),
   ],
 );
 

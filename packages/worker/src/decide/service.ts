@@ -10,6 +10,7 @@ import { drawStandingGrant } from "./approval-grants";
 import { toHold } from "./holds";
 import type { ApprovalWaiters } from "./approval-waiters";
 import { createApprovalDesk } from "./approvals";
+import type { MerchantHistory } from "./merchant-history";
 import { nativeKeyHash } from "./key-hash";
 import type { SessionBreaker } from "./breaker";
 import type { StandingGrants } from "./standing-grants";
@@ -25,6 +26,7 @@ export interface DecisionServiceConfig {
   budget: DecisionBudget;
   log: DecisionLog;
   usage: WorkerUsage;
+  merchants: Pick<MerchantHistory, "note">;
   approvalWaiters: ApprovalWaiters;
   standingGrants: Pick<StandingGrants, "mayCover">;
   breaker: SessionBreaker;
@@ -219,7 +221,8 @@ export function createDecisionService(config: DecisionServiceConfig) {
         at,
       );
     }
-    if (outcome === "allow" && body.merchant) usage.spentWith(caller.agentId, body.merchant);
+    // Every agent on the chain has now used the merchant: a first-merchant rule asks about the agent whose policy it is.
+    if (outcome === "allow" && body.merchant) config.merchants.note(caller.organizationId, verdict.chain, body.merchant);
     if (outcome === "pending") {
       response.approvalId = approvalOf(verdict)!.id;
       if (reservationId) response.reservationId = reservationId;

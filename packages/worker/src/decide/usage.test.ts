@@ -23,10 +23,11 @@ function decided(counters: readonly Counter[], fingerprint: Counter | null): Dec
   };
 }
 
-/** A usage on a clock the test moves. */
-function usageAt(startMs = 1_000_000) {
+/** A usage on a clock the test moves, over a merchant history of `agentId/merchant` pairs. */
+function usageAt(startMs = 1_000_000, usedMerchants: readonly string[] = []) {
   const clock = { ms: startMs };
-  return { clock, usage: new WorkerUsage(() => clock.ms) };
+  const merchants = { has: (agentId: string, merchant: string) => usedMerchants.includes(`${agentId}/${merchant}`) };
+  return { clock, usage: new WorkerUsage(() => clock.ms, merchants) };
 }
 
 describe("WorkerUsage", () => {
@@ -87,11 +88,10 @@ describe("WorkerUsage", () => {
     );
   });
 
-  it("knows a merchant once the agent has spent with it", () => {
-    const { usage } = usageAt();
-    expect(usage.hasUsedMerchant("agt_1", "acme")).toBe(false);
-    usage.spentWith("agt_1", "acme");
+  it("answers first uses of merchants from the merchant history, agent by agent", () => {
+    const { usage } = usageAt(0, ["agt_1/acme"]);
     expect(usage.hasUsedMerchant("agt_1", "acme")).toBe(true);
+    expect(usage.hasUsedMerchant("agt_1", "globex")).toBe(false);
     expect(usage.hasUsedMerchant("agt_2", "acme")).toBe(false);
   });
 });

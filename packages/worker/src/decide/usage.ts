@@ -1,4 +1,5 @@
 import type { Decision, Usage } from "@tollgate/policy";
+import type { MerchantHistory } from "./merchant-history";
 
 /** Recent calls under one key: timestamps (ms), oldest first, kept for the longest window asked of it. */
 interface Calls {
@@ -8,16 +9,18 @@ interface Calls {
 
 /**
  * What this worker has seen, as the evaluator reads it: recent calls per velocity counter and per
- * call fingerprint, and which merchants an agent has spent with. Each worker counts its own
- * traffic, so with N workers a rate limit admits up to N times its rate in the worst case;
- * spending envelopes, which must never be exceeded, are enforced by the budget instead.
+ * call fingerprint, and (from the shared merchant history) which merchants an agent has spent
+ * with. Each worker counts its own traffic, so with N workers a rate limit admits up to N times
+ * its rate in the worst case; spending envelopes, which must never be exceeded, are enforced by
+ * the budget instead.
  */
 export class WorkerUsage implements Usage {
   private readonly counters = new Map<string, Calls>();
   private readonly fingerprints = new Map<string, Calls>();
-  private readonly merchants = new Set<string>();
-
-  constructor(private readonly nowMs: () => number) {}
+  constructor(
+    private readonly nowMs: () => number,
+    private readonly merchants: Pick<MerchantHistory, "has">,
+  ) {}
 
   /** Envelope state lives in the budget, which refuses a hold past the limit at hold time. */
   spent(): number {
@@ -33,7 +36,7 @@ export class WorkerUsage implements Usage {
   }
 
   hasUsedMerchant(agentId: string, merchant: string): boolean {
-    return this.merchants.has(`${agentId}\u0000${merchant}`);
+    return this.merchants.has(agentId, merchant);
   }
 
   /** Counts this call under the decision's counters and fingerprint, whatever its outcome. */
@@ -41,11 +44,6 @@ export class WorkerUsage implements Usage {
     const now = this.nowMs();
     for (const counter of decision.counters) push(this.counters, counter.key, now, counter.windowSeconds * 1000);
     if (decision.fingerprint !== null) push(this.fingerprints, decision.fingerprint.key, now, decision.fingerprint.windowSeconds * 1000);
-  }
-
-  /** Remembers that the agent spent with the merchant, so it is no longer a first use. */
-  spentWith(agentId: string, merchant: string): void {
-    this.merchants.add(`${agentId}\u0000${merchant}`);
   }
 
   /** Forgets keys with no call inside their window, so memory follows traffic, not uptime. */
