@@ -110,18 +110,19 @@ export const test = base.extend<
 export { expect };
 
 /** A pending request of the organization's agent (owned by its admin) for 120.00 EUR. */
-export async function pendingRequest(database: Database, organization: Organization, requestId: string) {
+export async function pendingRequest(database: Database, organization: Organization, requestId: string, money: { amount: number; currency: string } | null = { amount: 12_000, currency: "EUR" }) {
+  const { amount = null, currency = null } = money ?? {};
   const [agent] = await database.db
     .select({ id: agents.id })
     .from(agents)
     .where(and(eq(agents.organizationId, organization.id), eq(agents.name, organization.agentName)));
   const [decision] = await database.db
     .insert(decisions)
-    .values({ organizationId: organization.id, agentId: agent!.id, requestId, action: "shop.order", amount: 12_000, currency: "EUR", merchant: "acme", outcome: "pending", snapshotVersion: 1, workerId: "e2e" })
+    .values({ organizationId: organization.id, agentId: agent!.id, requestId, action: "shop.order", amount, currency, merchant: "acme", outcome: "pending", snapshotVersion: 1, workerId: "e2e" })
     .returning();
   const [approval] = await database.db
     .insert(approvals)
-    .values({ organizationId: organization.id, decisionId: decision!.id, agentId: agent!.id, action: "shop.order", merchant: "acme", amount: 12_000, currency: "EUR", expiresAt: new Date(Date.now() + 3_600_000) })
+    .values({ organizationId: organization.id, decisionId: decision!.id, agentId: agent!.id, action: "shop.order", merchant: "acme", amount, currency, expiresAt: new Date(Date.now() + 3_600_000) })
     .returning();
   return approval!;
 }

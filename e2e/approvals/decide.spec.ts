@@ -17,6 +17,23 @@ test("a reviewer approves a pending spend with a note, and the record shows who 
   expect(decided).toMatchObject({ status: "approved", approvedAmount: 12_000, note: "within the quarter's plan", decidedByUserId: reviewer.id });
 });
 
+test("a reviewer approves a call that names no money, with no amounts to fill in", async ({ page, organization, database, signInAs }) => {
+  const approval = await pendingRequest(database, organization, "e2e-unpriced", null);
+  await signInAs("reviewer");
+  await page.goto("/approvals");
+  const row = page.getByRole("table", { name: "Approval queue" }).getByRole("row", { name: /shop\.order/ });
+  await expect(row).toContainText("no amount");
+  await expect(row.getByLabel(/Approve up to/)).toHaveCount(0);
+  await expect(row.getByText("and allow up to")).toHaveCount(0);
+  await row.getByRole("button", { name: "Approve" }).click();
+  await expect(row).toHaveCount(0);
+  const recorded = page.getByRole("table", { name: "Approvals" }).getByRole("row", { name: /shop\.order/ });
+  await expect(recorded).toContainText("no amount");
+  await expect(recorded).toContainText("approved");
+  const [decided] = await database.db.select().from(approvals).where(eq(approvals.id, approval.id));
+  expect(decided).toMatchObject({ status: "approved", amount: null, approvedAmount: null });
+});
+
 test("an admin sets dual approval, and a spend above it waits for a second reviewer", async ({ page, organization, database, signInAs }) => {
   await signInAs("admin");
   await page.goto("/approvals");

@@ -162,10 +162,15 @@ export async function populatedOrganization(db: Db) {
 }
 
 /**
- * An agent owned by a reviewer (`owner`) with one pending approval of 20,000 EUR minor units,
- * asked 2 minutes ago, another reviewer and an admin; `as(user)` calls the API as that user.
+ * An agent owned by a reviewer (`owner`) with one pending approval of 20,000 EUR minor units (or
+ * `money`, null for a call that named none), asked 2 minutes ago, another reviewer and an admin;
+ * `as(user)` calls the API as that user.
  */
-export async function pendingApproval(db: Db, { expiresInMs = 60_000, organization = {} as Partial<Organization> } = {}) {
+export async function pendingApproval(
+  db: Db,
+  { expiresInMs = 60_000, organization = {} as Partial<Organization>, money = { amount: 20_000, currency: "EUR" } as { amount: number; currency: string } | null } = {},
+) {
+  const { amount = null, currency = null } = money ?? {};
   const org = await organizationFixture(db, organization);
   const owner = await userFixture(db, org.id, { role: "reviewer" });
   const reviewer = await userFixture(db, org.id, { role: "reviewer" });
@@ -173,11 +178,11 @@ export async function pendingApproval(db: Db, { expiresInMs = 60_000, organizati
   const agent = await agentFixture(db, owner);
   const [decision] = await db
     .insert(decisions)
-    .values({ organizationId: org.id, agentId: agent.id, requestId: "r1", action: "shop.order", amount: 20_000, currency: "EUR", outcome: "pending", snapshotVersion: 1, workerId: "w" })
+    .values({ organizationId: org.id, agentId: agent.id, requestId: "r1", action: "shop.order", amount, currency, outcome: "pending", snapshotVersion: 1, workerId: "w" })
     .returning();
   const [approval] = await db
     .insert(approvals)
-    .values({ organizationId: org.id, decisionId: decision!.id, agentId: agent.id, action: "shop.order", amount: 20_000, currency: "EUR", createdAt: new Date(Date.now() - 120_000), expiresAt: new Date(Date.now() + expiresInMs) })
+    .values({ organizationId: org.id, decisionId: decision!.id, agentId: agent.id, action: "shop.order", amount, currency, createdAt: new Date(Date.now() - 120_000), expiresAt: new Date(Date.now() + expiresInMs) })
     .returning();
   const as = (user: User) => callerAs(db, user);
   return { org, owner, reviewer, admin, agent, approval: approval!, as };

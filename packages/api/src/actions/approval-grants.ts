@@ -24,6 +24,8 @@ export async function grantForSession(
   grantedByUserId: string,
   now: Date,
 ): Promise<void> {
+  const { currency } = approval;
+  if (currency === null) throw new Invalid("a standing grant allows more money, and this request named none", { grant: ["must be left out: the request asked for no money"] });
   const [decision] = await tx
     .select({ sessionId: decisions.sessionId })
     .from(decisions)
@@ -36,7 +38,7 @@ export async function grantForSession(
     sessionId: decision.sessionId,
     action: approval.action,
     amount: grant.amount,
-    currency: approval.currency,
+    currency,
     expiresAt: new Date(now.getTime() + grant.validForMinutes * 60_000),
     grantedByUserId,
     createdAt: now,

@@ -2,7 +2,7 @@ import { agents, approvals, users } from "@tollgate/db";
 import { and, desc, eq, gte, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Action } from "../context";
-import { isoTime, money } from "./wire";
+import { isoTime, money, moneyOrNull } from "./wire";
 
 const RECENT_LIMIT = 20;
 const MEDIAN_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
@@ -17,7 +17,7 @@ export const recentApprovals = z.object({
       id: z.uuid(),
       agent: z.object({ id: z.uuid(), name: z.string() }),
       action: z.string(),
-      amount: money,
+      amount: money.nullable(),
       status: z.enum(["approved", "denied", "expired"]),
       decidedBy: z.string().nullable(),
       decidedAt: isoTime,
@@ -65,7 +65,7 @@ export async function readRecentApprovals({ ctx }: Action) {
     // A settled approval always has its decision time (a CHECK), so neither is null here.
     items: rows.map(({ amount, currency, status, decidedAt, decisionMs, ...row }) => ({
       ...row,
-      amount: { amount, currency },
+      amount: moneyOrNull(amount, currency),
       status: status as Exclude<typeof status, "pending">,
       decidedAt: decidedAt!,
       decisionMs: decisionMs ?? 0,

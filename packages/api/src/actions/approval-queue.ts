@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Action, SignedInContext } from "../context";
 import { NotFound } from "../errors";
 import { approvalsRequired } from "./approval-rules";
-import { isoTime, money } from "./wire";
+import { isoTime, money, moneyOrNull } from "./wire";
 
 /** The most pending approvals the queue shows at once, soonest to expire first. */
 const QUEUE_LIMIT = 200;
@@ -20,7 +20,7 @@ export const approvalQueueItem = z.object({
   owner: z.object({ id: z.uuid(), name: z.string() }),
   action: z.string(),
   merchant: z.string().nullable(),
-  amount: money,
+  amount: money.nullable(),
   reasons: z.array(approvalReason),
   session: z.object({ id: z.uuid(), externalId: z.string() }).nullable(),
   createdAt: isoTime,
@@ -71,7 +71,7 @@ export async function readApprovalQueue({ ctx }: Action) {
     owner,
     action: approval.action,
     merchant: approval.merchant,
-    amount: { amount: approval.amount, currency: approval.currency },
+    amount: moneyOrNull(approval.amount, approval.currency),
     reasons: approvalReason.array().catch([]).parse(approval.reasons),
     session: sessionId !== null && sessionExternalId !== null ? { id: sessionId, externalId: sessionExternalId } : null,
     createdAt: approval.createdAt,

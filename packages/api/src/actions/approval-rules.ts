@@ -5,10 +5,11 @@ type ApprovalSettings = Pick<Organization, "dualApprovalAbove" | "dualApprovalCu
 
 /**
  * How many distinct reviewers must approve: two above the organization's dual-approval amount.
- * An amount in another currency cannot be compared without a rate, so it takes two as well.
+ * An amount in another currency cannot be compared without a rate, so it takes two as well; a
+ * call that names no money is never above it.
  */
 export function approvalsRequired(organization: ApprovalSettings, approval: Approval): 1 | 2 {
   const { dualApprovalAbove: above, dualApprovalCurrency: currency } = organization;
-  if (above === null || currency === null) return 1;
+  if (above === null || currency === null || approval.amount === null) return 1;
   return approval.currency !== currency || approval.amount > above ? 2 : 1;
 }

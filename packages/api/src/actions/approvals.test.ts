@@ -122,6 +122,17 @@ describe.each(testDrivers)("deciding approvals on %s", (driver) => {
       expect((error as TRPCError).message).toContain("more than was asked");
     }));
 
+  it("approves a call that named no money as asked, by one reviewer, with no amount to cap or grant", () =>
+    withRollback(database.db, async (tx) => {
+      const { reviewer, approval, as } = await pendingApproval(tx, { money: null, organization: { dualApprovalAbove: 1, dualApprovalCurrency: "EUR" } });
+      const capped = await as(reviewer).approvals.decide({ id: approval.id, verdict: "approve", approvedAmount: 100 }).catch((error: TRPCError) => error);
+      expect(capped).toMatchObject({ code: "BAD_REQUEST", message: "this request names no amount to approve part of" });
+      expect(await codeOf(as(reviewer).approvals.decide({ id: approval.id, verdict: "approve", grant: { amount: 5_000, validForMinutes: 30 } }))).toBe("BAD_REQUEST");
+      expect(await tx.select().from(approvalVotes).where(eq(approvalVotes.approvalId, approval.id))).toEqual([]);
+      expect(await as(reviewer).approvals.decide({ id: approval.id, verdict: "approve" })).toEqual({ id: approval.id, status: "approved", approvedAmount: null, approvals: { given: 1, required: 1 } });
+      expect((await as(reviewer).approvals.list({})).items[0]).toMatchObject({ id: approval.id, amount: null, approvedAmount: null });
+    }));
+
   it("refuses deciding an approval that already expired", () =>
     withRollback(database.db, async (tx) => {
       const { reviewer, approval, as } = await pendingApproval(tx, { expiresInMs: -60_000 });

@@ -6,7 +6,7 @@ import type { Action } from "../context";
 import { Conflict, Forbidden, Invalid, NotFound } from "../errors";
 import { grantForSession, standingGrantInput } from "./approval-grants";
 import { approvalsRequired } from "./approval-rules";
-import { isoTime, money, pageInput, pageOf, rowsOf } from "./wire";
+import { isoTime, money, moneyOrNull, pageInput, pageOf, rowsOf } from "./wire";
 
 export const listApprovalsInput = pageInput.extend({ status: z.enum(approvalStatus.enumValues).optional() });
 
@@ -15,7 +15,8 @@ export const approvalSummary = z.object({
   agent: z.object({ id: z.uuid(), name: z.string() }),
   action: z.string(),
   merchant: z.string().nullable(),
-  amount: money,
+  /** Null for a call that named no money. */
+  amount: money.nullable(),
   approvedAmount: z.number().int().nullable(),
   status: z.enum(approvalStatus.enumValues),
   decidedBy: z.object({ id: z.uuid(), name: z.string() }).nullable(),
@@ -63,7 +64,7 @@ export async function listApprovals({ ctx, input }: Action<z.infer<typeof listAp
   const [{ total } = { total: 0 }] = await ctx.db.select({ total: count() }).from(approvals).where(where);
   const items = rows.map(({ amount, currency, deciderId, deciderName, ...approval }) => ({
     ...approval,
-    amount: { amount, currency },
+    amount: moneyOrNull(amount, currency),
     decidedBy: deciderId !== null && deciderName !== null ? { id: deciderId, name: deciderName } : null,
   }));
   return { items, page: input.page, pageSize: input.pageSize, total };
@@ -129,7 +130,10 @@ export async function decideApproval({ ctx, input }: Action<z.infer<typeof decid
     if (approve && row.ownerUserId === userId && !organization.ownerMayApprove) {
       throw new Forbidden("you own this agent: another reviewer must approve its spend");
     }
-    if (input.approvedAmount !== undefined && input.approvedAmount > approval.amount) {
+    if (input.approvedAmount !== undefined && approval.amount === null) {
+      throw new Invalid("this request names no amount to approve part of", { approvedAmount: ["must be left out: the request asked for no money"] });
+    }
+    if (input.approvedAmount !== undefined && approval.amount !== null && input.approvedAmount > approval.amount) {
       throw new Invalid("the approved amount is more than was asked", { approvedAmount: [`must be at most ${approval.amount} (the amount asked)`] });
     }
     const [voted] = await tx
@@ -162,7 +166,7 @@ export async function decideApproval({ ctx, input }: Action<z.infer<typeof decid
         .update(approvals)
         .set({
           status: approve ? "approved" : "denied",
-          approvedAmount: approve ? Math.min(...approving.map((vote) => vote.approvedAmount!)) : null,
+          approvedAmount: approve && approval.amount !== null ? Math.min(...approving.map((vote) => vote.approvedAmount!)) : null,
           decidedByUserId: userId,
           decidedAt: now,
           note: input.note || null,

@@ -26,7 +26,7 @@ const event = z.discriminatedUnion("kind", [
   }),
   z.object({ kind: z.literal("hold"), at: isoTime, reservationId: z.uuid(), amount: money }),
   z.object({ kind: z.literal("settled"), at: isoTime, reservationId: z.uuid(), status: z.enum(["committed", "released", "expired"]), amount: money }),
-  z.object({ kind: z.literal("approval_requested"), at: isoTime, approvalId: z.uuid(), amount: money }),
+  z.object({ kind: z.literal("approval_requested"), at: isoTime, approvalId: z.uuid(), amount: money.nullable() }),
   z.object({
     kind: z.literal("approval_decided"),
     at: isoTime,
@@ -117,7 +117,7 @@ export async function getSessionStory({ ctx, input }: Action<z.infer<typeof sess
     }
   }
   for (const { approval, decidedBy } of asks) {
-    events.push({ kind: "approval_requested", at: approval.createdAt, approvalId: approval.id, amount: { amount: approval.amount, currency: approval.currency } });
+    events.push({ kind: "approval_requested", at: approval.createdAt, approvalId: approval.id, amount: moneyOrNull(approval.amount, approval.currency) });
     if (approval.decidedAt) {
       events.push({ kind: "approval_decided", at: approval.decidedAt, approvalId: approval.id, status: approval.status, decidedBy, note: approval.note });
     }

@@ -2,7 +2,7 @@ import { relations, sql } from "drizzle-orm";
 import { check, foreignKey, index, jsonb, pgEnum, pgTable, primaryKey, text, unique, uuid } from "drizzle-orm/pg-core";
 import { agents } from "./agents";
 import { reservations } from "./budgets";
-import { at, createdAt, currencyCode, id, isCurrency, isPositive, minorUnits } from "./columns";
+import { at, bothOrNeither, createdAt, currencyCode, id, isCurrency, isNonNegative, isPositive, minorUnits } from "./columns";
 import { decisions } from "./decisions";
 import { organizationId, users } from "./organizations";
 import { agentSessions } from "./sessions";
@@ -11,7 +11,8 @@ export const approvalStatus = pgEnum("approval_status", ["pending", "approved", 
 
 /**
  * A pending decision a human must answer before `expiresAt`. It binds to the exact request
- * (action, amount, merchant); the amount stays held through `reservationId` while it waits.
+ * (action, amount, merchant); the amount stays held through `reservationId` while it waits. A
+ * call that names no money (a trust or first-merchant approval of a free call) has no amount.
  */
 export const approvals = pgTable(
   "approvals",
@@ -23,12 +24,12 @@ export const approvals = pgTable(
     reservationId: uuid().references(() => reservations.id, { onDelete: "set null" }),
     action: text().notNull(),
     merchant: text(),
-    amount: minorUnits().notNull(),
-    currency: currencyCode().notNull(),
+    amount: minorUnits(),
+    currency: currencyCode(),
     /** `[{ code, message, rule, policyVersion }]`: why it needs a human. */
     reasons: jsonb().notNull().default(sql`'[]'::jsonb`),
     status: approvalStatus().notNull().default("pending"),
-    /** A reviewer may approve less than was asked; never more. */
+    /** A reviewer may approve less than was asked; never more. Null for a call without an amount. */
     approvedAmount: minorUnits(),
     decidedByUserId: uuid(),
     decidedAt: at(),
@@ -57,11 +58,13 @@ export const approvals = pgTable(
     unique("approvals_decision_id_key").on(t.decisionId),
     // Composite key target: votes must name the approval's own organization.
     unique("approvals_organization_id_id_key").on(t.organizationId, t.id),
-    check("approvals_currency", isCurrency(t.currency)),
-    check("approvals_amount_positive", isPositive(t.amount)),
+    check("approvals_money_pair", bothOrNeither(t.amount, t.currency)),
+    check("approvals_currency", sql`${t.currency} is null or ${isCurrency(t.currency)}`),
+    check("approvals_amount_non_negative", sql`${t.amount} is null or ${isNonNegative(t.amount)}`),
+    // Approved with an amount means approved up to some of it: all of a zero, a positive part of the rest.
     check(
       "approvals_approved_amount",
-      sql`(${t.status} = 'approved') = (${t.approvedAmount} is not null) and (${t.approvedAmount} is null or (${t.approvedAmount} > 0 and ${t.approvedAmount} <= ${t.amount}))`,
+      sql`(${t.status} = 'approved' and ${t.amount} is not null) = (${t.approvedAmount} is not null) and (${t.approvedAmount} is null or (${t.approvedAmount} <= ${t.amount} and (${t.approvedAmount} > 0 or ${t.amount} = 0)))`,
     ),
     check("approvals_decided_consistent", sql`(${t.status} = 'pending') = (${t.decidedAt} is null)`),
     check("approvals_human_decision", sql`${t.status} not in ('approved', 'denied') or ${t.decidedByUserId} is not null`),
@@ -105,7 +108,8 @@ export const approvalVotes = pgTable(
       columns: [t.organizationId, t.userId],
       foreignColumns: [users.organizationId, users.id],
     }).onDelete("cascade"),
-    check("approval_votes_amount", sql`(${t.verdict} = 'approve') = (${t.approvedAmount} is not null) and (${t.approvedAmount} is null or ${t.approvedAmount} > 0)`),
+    // Only an approval names an amount, and not for a call that named none (the approval's own check ties them).
+    check("approval_votes_amount", sql`(${t.verdict} = 'approve' or ${t.approvedAmount} is null) and (${t.approvedAmount} is null or ${t.approvedAmount} >= 0)`),
   ],
 );
 

@@ -10,6 +10,6 @@ export async function approvedCap(db: Db, organizationId: string, reservationId:
     .select({ amount: approvals.amount, approvedAmount: approvals.approvedAmount })
     .from(approvals)
     .where(and(eq(approvals.organizationId, organizationId), eq(approvals.reservationId, reservationId), eq(approvals.status, "approved")));
-  if (!approval?.approvedAmount || approval.approvedAmount >= approval.amount) return null;
+  if (approval?.approvedAmount == null || approval.amount === null || approval.approvedAmount >= approval.amount) return null;
   return approval.approvedAmount;
 }

@@ -6,7 +6,7 @@ import { openTestDatabase, testDrivers } from "@tollgate/db/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { purchasingPolicy as purchasing, startTestWorker, type TestWorker } from "../testing";
-import { signWebhook, WEBHOOK_DELIVERY_HEADER, WEBHOOK_SIGNATURE_HEADER } from "./approval-webhooks";
+import { approvalMessage, signWebhook, WEBHOOK_DELIVERY_HEADER, WEBHOOK_SIGNATURE_HEADER } from "./approval-webhooks";
 
 const secret = "whsec-test-0123456789";
 
@@ -93,6 +93,12 @@ describe.each(testDrivers)("approval webhooks on %s", (driver) => {
     const message = JSON.parse(received[0]!.body) as { text: string; blocks: { type: string }[] };
     expect(message.text).toMatch(/^agent-\S+ asks to spend 120\.00 EUR on `shop\.order` at acme: it needs a reviewer before /);
     expect(message.blocks.map((block) => block.type)).toEqual(["section", "context"]);
+  });
+
+  it("words a request that names no money as a call, not a spend", () => {
+    const approval = { id: "apr_1", organizationId: "org_1", agentId: "agt_1", amount: null, currency: null, action: "repo.delete", merchant: null, expiresAt: new Date("2026-11-24T12:00:00Z") };
+    expect(approvalMessage("approval.pending", approval, "builder").text).toBe("builder asks to call `repo.delete`: it needs a reviewer before 2026-11-24T12:00:00.000Z.");
+    expect(approvalMessage("approval.expired", approval, "builder").text).toBe("builder's request to call `repo.delete` expired unanswered and was denied.");
   });
 
   it("announces a request that expired unanswered", async () => {

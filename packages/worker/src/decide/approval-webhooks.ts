@@ -26,11 +26,12 @@ type AnnouncedApproval = Pick<ApprovalRow, "id" | "organizationId" | "agentId" |
 
 /** The Slack-compatible message (`text` for notifications, `blocks` for the channel) announcing `event`. */
 export function approvalMessage(event: WebhookEvent, approval: AnnouncedApproval, agentName: string) {
-  const spend = `${majorUnits(approval.amount, approval.currency)} on \`${approval.action}\`${approval.merchant ? ` at ${approval.merchant}` : ""}`;
+  const where = `\`${approval.action}\`${approval.merchant ? ` at ${approval.merchant}` : ""}`;
+  const asks = approval.amount === null || approval.currency === null ? `to call ${where}` : `to spend ${majorUnits(approval.amount, approval.currency)} on ${where}`;
   const text =
     event === "approval.pending"
-      ? `${agentName} asks to spend ${spend}: it needs a reviewer before ${approval.expiresAt.toISOString()}.`
-      : `${agentName}'s request to spend ${spend} expired unanswered and was denied.`;
+      ? `${agentName} asks ${asks}: it needs a reviewer before ${approval.expiresAt.toISOString()}.`
+      : `${agentName}'s request ${asks} expired unanswered and was denied.`;
   return {
     text,
     blocks: [

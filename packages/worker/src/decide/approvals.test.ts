@@ -107,6 +107,27 @@ describe.each(modes)("the worker's approval desk on %s, durable in its %s", (dri
       expect(await polled.json()).toMatchObject({ approvalId: pending.approvalId, status: "pending" });
       const [row] = await database.db.select().from(approvals).where(eq(approvals.id, pending.approvalId));
       expect(row).toMatchObject({ reservationId: null, amount: 900, currency: "EUR", merchant: "acme" });
+
+      // A call that names no money still waits for its human, and its approval claims none.
+      const unpriced = await fetch(`${shopping.url}/v1/decisions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${shopping.key}` },
+        body: JSON.stringify({ action: "shop.browse", merchant: "globex", sessionId: "s-1", requestId: "first-browse" }),
+      });
+      const waiting = (await unpriced.json()) as { decision: string; approvalId: string };
+      expect(waiting).toMatchObject({ decision: "pending" });
+      await vi.waitFor(async () => {
+        const [unpricedRow] = await database.db.select().from(approvals).where(eq(approvals.id, waiting.approvalId));
+        expect(unpricedRow).toMatchObject({ reservationId: null, amount: null, currency: null, merchant: "globex" });
+      });
+      // A reviewer approves it as asked: there is no amount to cap, and the receipt caps none.
+      const reviewer = createCaller(createContext({ db: database.db, session: { userId: shopping.reviewerId, organizationId: shopping.organizationId, role: "reviewer" } }));
+      expect(await reviewer.approvals.decide({ id: waiting.approvalId, verdict: "approve" })).toMatchObject({ status: "approved", approvedAmount: null });
+      const answered = await fetch(`${shopping.url}/v1/approvals/${waiting.approvalId}?waitMs=5000`, { headers: { authorization: `Bearer ${shopping.key}` } });
+      const approved = (await answered.json()) as Record<string, unknown>;
+      expect(approved).toMatchObject({ status: "approved", decision: "allow" });
+      expect(approved).not.toHaveProperty("approvedAmount");
+      expect(typeof approved.receipt).toBe("string");
     } finally {
       await shopping.stop();
     }

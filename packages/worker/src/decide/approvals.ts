@@ -23,7 +23,7 @@ type ApprovalRow = typeof approvals.$inferSelect;
  */
 export async function openApprovals(tx: Db, rows: (typeof approvals.$inferInsert & { id: string; expiresAt: Date })[]): Promise<void> {
   if (rows.length === 0) return;
-  const announced = rows.map((row) => ({ ...row, merchant: row.merchant ?? null }));
+  const announced = rows.map((row) => ({ ...row, merchant: row.merchant ?? null, amount: row.amount ?? null, currency: row.currency ?? null }));
   // Ids are chosen here, so the three need nothing from each other: sent at once (pipelined).
   await Promise.all([
     tx.insert(approvals).values(rows),
@@ -69,8 +69,9 @@ export function createApprovalDesk(config: ApprovalDeskConfig) {
       note: row.note,
     };
     if (row.status === "approved") {
-      const cap = { amount: row.approvedAmount ?? row.amount, currency: row.currency };
-      answer.approvedAmount = cap;
+      // A call that named no money is approved as it was asked, with no amount to cap.
+      const cap = row.amount === null || row.currency === null ? null : { amount: row.approvedAmount ?? row.amount, currency: row.currency };
+      if (cap) answer.approvedAmount = cap;
       answer.reservationId = row.reservationId;
       answer.receipt = config.receiptFor(
         {

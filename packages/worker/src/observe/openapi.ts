@@ -79,7 +79,7 @@ export const approvalViewSchema = z.object({
   expiresAt: z.iso.datetime(),
   decidedAt: z.iso.datetime().nullable(),
   note: z.string().nullable(),
-  approvedAmount: moneySchema.optional(),
+  approvedAmount: moneySchema.optional().describe("Once approved: the most the agent may commit. Absent for a call that named no money."),
   reservationId: z.uuid().nullable().optional(),
   receipt: z.string().optional(),
 });

@@ -39,14 +39,17 @@ export function ApprovalsTable({ input }: { input: RouterInputs["approvals"]["li
         {
           header: "Amount",
           className: "text-right tabular-nums",
-          cell: (approval) => (
-            <div>
-              {formatMoney(approval.amount)}
-              {approval.approvedAmount !== null && approval.approvedAmount !== approval.amount.amount && (
-                <div className="text-xs text-slate-500">approved {formatMoney({ amount: approval.approvedAmount, currency: approval.amount.currency })}</div>
-              )}
-            </div>
-          ),
+          cell: ({ amount, approvedAmount }) =>
+            amount === null ? (
+              <span className="text-slate-400">no amount</span>
+            ) : (
+              <div>
+                {formatMoney(amount)}
+                {approvedAmount !== null && approvedAmount !== amount.amount && (
+                  <div className="text-xs text-slate-500">approved {formatMoney({ amount: approvedAmount, currency: amount.currency })}</div>
+                )}
+              </div>
+            ),
         },
         {
           header: "Status",

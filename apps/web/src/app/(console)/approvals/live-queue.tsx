@@ -79,7 +79,8 @@ export function LiveQueue() {
 
   function answer(approval: QueuedApproval, verdict: Verdict) {
     const draft = drafts[approval.id] ?? emptyDraft;
-    const { currency } = approval.amount;
+    // A call that names no money offers no amounts to fill in (see QueueRow).
+    const currency = approval.amount?.currency ?? "";
     const refuse = (fieldErrors: Record<string, string[]>) => setFeedback({ tone: "refused", approvalId: approval.id, message: "Check the amounts.", fieldErrors });
     const input: Parameters<typeof decide.mutate>[0] = { id: approval.id, verdict, ...(draft.note.trim() ? { note: draft.note } : {}) };
     if (verdict === "approve" && draft.cap.trim() !== "") {
@@ -233,7 +234,7 @@ function QueueRow({
         </ul>
       </td>
       <td className="whitespace-nowrap px-4 py-3 text-right tabular-nums">
-        <div className="font-medium text-slate-900">{formatMoney(approval.amount)}</div>
+        {approval.amount === null ? <div className="text-slate-400">no amount</div> : <div className="font-medium text-slate-900">{formatMoney(approval.amount)}</div>}
         {approval.approvals.required > 1 && (
           <div className="text-xs text-slate-500">
             {approval.approvals.given} of {approval.approvals.required} approvals
@@ -262,17 +263,19 @@ function QueueRow({
             value={draft.note}
             onChange={(event) => onDraft({ note: event.target.value })}
           />
-          <input
-            aria-label={`Approve up to (${approval.amount.currency})`}
-            aria-invalid={capError !== undefined}
-            aria-describedby={capError ? `cap-error-${approval.id}` : undefined}
-            inputMode="decimal"
-            className="w-24 rounded border border-slate-300 px-2 py-0.5 text-xs tabular-nums aria-invalid:border-rose-500"
-            placeholder={`up to ${formatMoney(approval.amount)}`}
-            value={draft.cap}
-            disabled={!mayApprove}
-            onChange={(event) => onDraft({ cap: event.target.value })}
-          />
+          {approval.amount !== null && (
+            <input
+              aria-label={`Approve up to (${approval.amount.currency})`}
+              aria-invalid={capError !== undefined}
+              aria-describedby={capError ? `cap-error-${approval.id}` : undefined}
+              inputMode="decimal"
+              className="w-24 rounded border border-slate-300 px-2 py-0.5 text-xs tabular-nums aria-invalid:border-rose-500"
+              placeholder={`up to ${formatMoney(approval.amount)}`}
+              value={draft.cap}
+              disabled={!mayApprove}
+              onChange={(event) => onDraft({ cap: event.target.value })}
+            />
+          )}
           <button
             type="button"
             disabled={busy || !mayApprove}
@@ -292,7 +295,7 @@ function QueueRow({
             Deny
           </button>
         </div>
-        {approval.session && (
+        {approval.session && approval.amount !== null && (
           <div className="mt-1.5 flex items-center gap-1 text-xs text-slate-600">
             <label htmlFor={`grant-${approval.id}`}>and allow up to</label>
             <input

@@ -32,7 +32,7 @@ export function RecentApprovals() {
             <tr key={item.id}>
               <td className="px-4 py-2 font-medium text-slate-900">{item.agent.name}</td>
               <td className="px-4 py-2">
-                <code className="font-mono text-xs">{item.action}</code> <span className="tabular-nums">{formatMoney(item.amount)}</span>
+                <code className="font-mono text-xs">{item.action}</code> {item.amount && <span className="tabular-nums">{formatMoney(item.amount)}</span>}
               </td>
               <td className="px-4 py-2">
                 <StatusBadge status={item.status} />

@@ -34,7 +34,7 @@ function describe(event: StoryEvent): ReactNode {
     case "settled":
       return event.status === "committed" ? <>Committed {formatMoney(event.amount)}</> : <>Hold of {formatMoney(event.amount)} {event.status}</>;
     case "approval_requested":
-      return <>Asked a reviewer to approve {formatMoney(event.amount)}</>;
+      return event.amount === null ? <>Asked a reviewer to approve the call</> : <>Asked a reviewer to approve {formatMoney(event.amount)}</>;
     case "approval_decided":
       return (
         <>
