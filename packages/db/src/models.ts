@@ -13,3 +13,11 @@ export type User = typeof users.$inferSelect;
 export type UserRole = User["role"];
 export type Agent = typeof agents.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
+
+/**
+ * A row's amount and currency columns (nullable together, `bothOrNeither`) as money, or null when
+ * the row has none: a call that named no money, a delegation without a budget.
+ */
+export function moneyOrNull(amount: number | null, currency: string | null): { amount: number; currency: string } | null {
+  return amount === null || currency === null ? null : { amount, currency };
+}

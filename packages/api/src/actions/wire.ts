@@ -31,10 +31,7 @@ export function contains(column: AnyPgColumn | SQL, text: string): SQL {
   return sql`${column} ilike ${`%${escaped}%`}`;
 }
 
-/** An amount and currency column pair as money, or null when the row has no amount. */
-export function moneyOrNull(amount: number | null, currency: string | null): Money | null {
-  return amount === null || currency === null ? null : { amount, currency };
-}
+export { moneyOrNull } from "@tollgate/db";
 
 /** A secret credential (an agent key, an admin token) as lists show it: by prefix, never the secret. */
 export const credentialSummary = z.object({

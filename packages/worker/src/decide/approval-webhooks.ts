@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { agents, organizations, webhookDeliveries, type approvals, type Db } from "@tollgate/db";
+import { agents, moneyOrNull, organizations, webhookDeliveries, type approvals, type Db } from "@tollgate/db";
 import { and, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
 
 type ApprovalRow = typeof approvals.$inferSelect;
@@ -27,7 +27,8 @@ type AnnouncedApproval = Pick<ApprovalRow, "id" | "organizationId" | "agentId" |
 /** The Slack-compatible message (`text` for notifications, `blocks` for the channel) announcing `event`. */
 export function approvalMessage(event: WebhookEvent, approval: AnnouncedApproval, agentName: string) {
   const where = `\`${approval.action}\`${approval.merchant ? ` at ${approval.merchant}` : ""}`;
-  const asks = approval.amount === null || approval.currency === null ? `to call ${where}` : `to spend ${majorUnits(approval.amount, approval.currency)} on ${where}`;
+  const asked = moneyOrNull(approval.amount, approval.currency);
+  const asks = asked ? `to spend ${majorUnits(asked.amount, asked.currency)} on ${where}` : `to call ${where}`;
   const text =
     event === "approval.pending"
       ? `${agentName} asks ${asks}: it needs a reviewer before ${approval.expiresAt.toISOString()}.`

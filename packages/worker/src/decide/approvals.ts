@@ -1,4 +1,4 @@
-import { announceApprovals, approvals, type Db } from "@tollgate/db";
+import { announceApprovals, approvals, moneyOrNull, type Db } from "@tollgate/db";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Budget } from "../budget";
 import { isUuid } from "../budget/types";
@@ -70,7 +70,8 @@ export function createApprovalDesk(config: ApprovalDeskConfig) {
     };
     if (row.status === "approved") {
       // A call that named no money is approved as it was asked, with no amount to cap.
-      const cap = row.amount === null || row.currency === null ? null : { amount: row.approvedAmount ?? row.amount, currency: row.currency };
+      const asked = moneyOrNull(row.amount, row.currency);
+      const cap = asked && { amount: row.approvedAmount ?? asked.amount, currency: asked.currency };
       if (cap) answer.approvedAmount = cap;
       answer.reservationId = row.reservationId;
       answer.receipt = config.receiptFor(

@@ -1,5 +1,5 @@
 import { agentMerchants, type Db } from "@tollgate/db";
-import { gt, sql } from "drizzle-orm";
+import { gt } from "drizzle-orm";
 import type { WorkerLog } from "../core";
 
 export interface MerchantHistoryOptions {
@@ -32,13 +32,16 @@ export async function openMerchantHistory(db: Db, { refreshMs, log }: MerchantHi
 
   async function read(): Promise<void> {
     const rows = await db
-      .select({ agentId: agentMerchants.agentId, merchant: agentMerchants.merchant, readAt: sql<Date>`now()`.mapWith(agentMerchants.firstUsedAt) })
+      .select({ agentId: agentMerchants.agentId, merchant: agentMerchants.merchant, firstUsedAt: agentMerchants.firstUsedAt })
       .from(agentMerchants)
       .where(since === null ? undefined : gt(agentMerchants.firstUsedAt, since));
-    for (const { agentId, merchant } of rows) known.add(pairKey(agentId, merchant));
-    // The database's clock, not ours: the stamps are its own. An empty read leaves the mark.
-    const readAt = rows[0]?.readAt;
-    if (readAt) since = new Date(readAt.getTime() - REREAD_MS);
+    let newest = -Infinity;
+    for (const { agentId, merchant, firstUsedAt } of rows) {
+      known.add(pairKey(agentId, merchant));
+      newest = Math.max(newest, firstUsedAt.getTime());
+    }
+    // From the newest stamp read (the database's clock, not ours); an empty read leaves the mark.
+    if (newest > -Infinity) since = new Date(newest - REREAD_MS);
   }
 
   function write(): void {
